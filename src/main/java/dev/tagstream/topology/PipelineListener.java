@@ -1,0 +1,15 @@
+package dev.tagstream.topology;
+
+/** Observes outcomes for metrics. Called on stream threads: implementations must be cheap and thread-safe. */
+public interface PipelineListener {
+    PipelineListener NONE = new PipelineListener() {};
+
+    default void received() {}
+
+    default void predicted(String model, int runSize, double queueMs, double preprocessMs, double inferenceMs,
+            long eventTimeMs, long nowMs) {}
+
+    default void deadLettered(DeadLetterReason reason, String model) {}
+
+    default void batchDrained(String model, int size) {}
+}
