@@ -72,6 +72,13 @@ public final class InferenceEngine implements AutoCloseable {
         workers.clear();
     }
 
+    /** Unwinds a run interrupted by {@link #close()}. */
+    private static final class EngineClosedException extends RuntimeException {
+        EngineClosedException(Throwable cause) {
+            super(cause);
+        }
+    }
+
     private record Request(Classifier model, FloatBuffer images, int[] slots, CompletableFuture<RunResult> future) {}
 
     private final class Worker implements Runnable {
@@ -186,6 +193,10 @@ public final class InferenceEngine implements AutoCloseable {
                     r.future.complete(new RunResult(mine, myFailures, total, ms));
                     offset += n;
                 }
+            } catch (EngineClosedException e) {
+                InferenceException failure = new InferenceException("inference engine closed while the batch ran",
+                        e.getCause());
+                group.forEach(r -> r.future.completeExceptionally(failure));
             } catch (RuntimeException | Error e) {
                 LOG.error("inference worker for {} failed unexpectedly", model.info().name(), e);
                 InferenceException failure = new InferenceException("inference worker failed: " + e, e);
@@ -204,12 +215,18 @@ public final class InferenceEngine implements AutoCloseable {
                     System.arraycopy(out, 0, logits, from * classes, n * classes);
                 }
             } catch (InferenceException | RuntimeException e) {
+                if (closed || Thread.currentThread().isInterrupted()) {
+                    // Shutting down is no fault of the images: fail the batch, do not dead-letter its records.
+                    throw new EngineClosedException(e);
+                }
                 if (n == 1) {
                     failures[from] = e.getMessage() == null ? e.toString() : e.getMessage();
                     return;
                 }
-                LOG.warn("session run of {} images for {} failed ({}); retrying in halves", n, model.info().name(),
-                        e.getMessage());
+                if (from == 0) {
+                    LOG.warn("session run of {} images for {} failed ({}); retrying in halves", n,
+                            model.info().name(), e.getMessage());
+                }
                 int half = n / 2;
                 runIsolating(model, input, from, half, fpi, classes, logits, failures);
                 runIsolating(model, input, from + half, n - half, fpi, classes, logits, failures);

@@ -63,6 +63,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], byte[], byte[
     private final PipelineServices services;
     private final Map<String, ModelBatch> batches = new HashMap<>();
     private final List<Entry> pending = new ArrayList<>();
+    private final java.util.Set<Bytes> pendingKeys = new java.util.HashSet<>();
     private ProcessorContext<byte[], byte[]> ctx;
     private KeyValueStore<Bytes, byte[]> store;
     private Cancellable punctuator;
@@ -121,6 +122,11 @@ final class ClassifyProcessor implements Processor<byte[], byte[], byte[], byte[
         PendingRecord routed = new PendingRecord(source.topic(), source.partition(), source.offset(),
                 source.timestamp(), now, model, source.key(), source.value(), source.headers());
         Bytes key = Bytes.wrap(PendingRecordCodec.storeKey(routed.partition(), routed.offset()));
+        if (pendingKeys.contains(key)) {
+            // Read again after a crash (at_least_once): its earlier arrival is already pending, restored from the
+            // changelog, and gets the one outcome.
+            return;
+        }
         store.put(key, PendingRecordCodec.encode(routed));
         ModelBatch batch = enqueue(new Entry(routed, key, event), classifier);
         if (batch.entries.size() >= settings.batchMaxSize() || settings.batchMaxDelayMs() == 0) {
@@ -139,13 +145,22 @@ final class ClassifyProcessor implements Processor<byte[], byte[], byte[], byte[
                 e.prep.cancel(false);
             }
         });
+        services.drain().pendingChanged(-pending.size());
         pending.clear();
+        pendingKeys.clear();
         batches.clear();
         oldestArrivalMs = Long.MAX_VALUE;
     }
 
+    private void addPending(Entry entry) {
+        pending.add(entry);
+        pendingKeys.add(entry.storeKey);
+        services.drain().pendingChanged(1);
+    }
+
     private void onWallClock(long now) {
-        if (!pending.isEmpty() && now - oldestArrivalMs >= settings.batchMaxDelayMs()) {
+        if (!pending.isEmpty() && (now - oldestArrivalMs >= settings.batchMaxDelayMs()
+                || services.drain().drainRequested())) {
             drain();
         }
     }
@@ -195,10 +210,10 @@ final class ClassifyProcessor implements Processor<byte[], byte[], byte[], byte[
                 enqueue(e, classifier);
             } catch (SerializationException ex) {
                 e.fail(DeadLetterReason.DESERIALIZATION, ex.getMessage(), ex);
-                pending.add(e);
+                addPending(e);
             } catch (ModelUnavailableException ex) {
                 e.fail(DeadLetterReason.MODEL_UNAVAILABLE, ex.getMessage(), ex);
-                pending.add(e);
+                addPending(e);
             }
             oldestArrivalMs = Math.min(oldestArrivalMs, e.record.arrivalMs());
         }
@@ -224,7 +239,7 @@ final class ClassifyProcessor implements Processor<byte[], byte[], byte[], byte[
         entry.prep = CompletableFuture.supplyAsync(() -> preprocess(image, spec, tensor, slot),
                 services.preprocessPool());
         batch.entries.add(entry);
-        pending.add(entry);
+        addPending(entry);
         oldestArrivalMs = Math.min(oldestArrivalMs, entry.record.arrivalMs());
         return batch;
     }
@@ -324,7 +339,9 @@ final class ClassifyProcessor implements Processor<byte[], byte[], byte[], byte[
         for (Entry e : pending) {
             store.delete(e.storeKey);
         }
+        services.drain().pendingChanged(-pending.size());
         pending.clear();
+        pendingKeys.clear();
         batches.values().forEach(b -> b.entries.clear());
         oldestArrivalMs = Long.MAX_VALUE;
     }

@@ -2,6 +2,7 @@ package dev.tagstream.topology;
 
 import dev.tagstream.avro.ImageEvent;
 import dev.tagstream.avro.Prediction;
+import dev.tagstream.batch.DrainControl;
 import dev.tagstream.batch.InferenceEngine;
 import dev.tagstream.image.ImagePreprocessor;
 import dev.tagstream.model.ModelRepository;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * Whoever builds this owns them and closes them after Kafka Streams has closed.
  *
  * @param preprocessPool a bounded pool whose rejection policy runs the task in the caller (backpressure)
+ * @param drain pending counts and the shutdown's request to drain now
  */
 public record PipelineServices(
         Deserializer<ImageEvent> events,
@@ -22,4 +24,5 @@ public record PipelineServices(
         ModelRepository models,
         InferenceEngine engine,
         ExecutorService preprocessPool,
-        PipelineListener listener) {}
+        PipelineListener listener,
+        DrainControl drain) {}

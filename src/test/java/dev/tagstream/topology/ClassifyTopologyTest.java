@@ -1,12 +1,14 @@
 package dev.tagstream.topology;
 
-import static dev.tagstream.topology.ScriptedModels.image;
+import static dev.tagstream.testing.ScriptedModels.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tagstream.avro.ImageEvent;
 import dev.tagstream.avro.Prediction;
+import dev.tagstream.batch.DrainControl;
 import dev.tagstream.batch.InferenceEngine;
 import dev.tagstream.serde.ImageEventSerde;
+import dev.tagstream.testing.ScriptedModels;
 import dev.tagstream.serde.MockSchemaRegistry;
 import dev.tagstream.serde.PredictionSerde;
 import dev.tagstream.serde.RegistryClientConfig;
@@ -62,7 +64,7 @@ class ClassifyTopologyTest {
         PipelineServices services = new PipelineServices(events.deserializer(), predictions.serializer(),
                 new ScriptedModels.Preprocessor(),
                 new ScriptedModels.Repository(Map.of("model_a", modelA, "model_b", modelB), Map.of("a", "model_a")),
-                engine, pool, PipelineListener.NONE);
+                engine, pool, PipelineListener.NONE, new DrainControl());
         TopologySettings settings = new TopologySettings("images", "predictions", "images-dlq", "model", "model_a",
                 4, DELAY_MS, 3);
         Properties props = new Properties();

@@ -1,4 +1,4 @@
-package dev.tagstream.topology;
+package dev.tagstream.testing;
 
 import dev.tagstream.image.ImageException;
 import dev.tagstream.image.ImageFailure;
@@ -23,17 +23,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code fail:REASON} (refused by the preprocessor). Tests of the real components live in their packages, and
  * {@code RealComponentsTopologyTest} runs the topology on real images and a real synthesized model.
  */
-final class ScriptedModels {
-    static final PreprocessSpec SPEC = new PreprocessSpec(4, 2, new float[] {0, 0, 0}, new float[] {1, 1, 1});
-    static final float POISON = -1f;
+public final class ScriptedModels {
+    public static final PreprocessSpec SPEC = new PreprocessSpec(4, 2, new float[] {0, 0, 0}, new float[] {1, 1, 1});
+    public static final float POISON = -1f;
 
     private ScriptedModels() {}
 
-    static byte[] image(String script) {
+    public static byte[] image(String script) {
         return script.getBytes(StandardCharsets.UTF_8);
     }
 
-    static final class Preprocessor implements ImagePreprocessor {
+    public static final class Preprocessor implements ImagePreprocessor {
         @Override
         public void preprocess(byte[] encoded, PreprocessSpec spec, FloatBuffer dst, int slot) throws ImageException {
             String s = new String(encoded, StandardCharsets.UTF_8);
@@ -55,11 +55,13 @@ final class ScriptedModels {
     }
 
     /** Logits: 10 for the class named by the image's first float, 0 elsewhere. Records every run's size. */
-    static final class ScriptedClassifier implements Classifier {
-        final List<Integer> runSizes = new CopyOnWriteArrayList<>();
+    public static final class ScriptedClassifier implements Classifier {
+        public final List<Integer> runSizes = new CopyOnWriteArrayList<>();
+        public final java.util.concurrent.atomic.AtomicInteger runsEntered = new java.util.concurrent.atomic.AtomicInteger();
         private final ModelInfo info;
+        private volatile java.util.concurrent.CountDownLatch hold;
 
-        ScriptedClassifier(String name, boolean trained) {
+        public ScriptedClassifier(String name, boolean trained) {
             List<String> labels = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 labels.add("label-" + i);
@@ -77,8 +79,24 @@ final class ScriptedModels {
             return 64;
         }
 
+        /** Every later run blocks until the returned latch is released (or the thread interrupted): a hung device. */
+        public java.util.concurrent.CountDownLatch holdRuns() {
+            hold = new java.util.concurrent.CountDownLatch(1);
+            return hold;
+        }
+
         @Override
         public void logits(FloatBuffer input, int n, float[] out) throws InferenceException {
+            runsEntered.incrementAndGet();
+            java.util.concurrent.CountDownLatch h = hold;
+            if (h != null) {
+                try {
+                    h.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InferenceException("interrupted while the device hung");
+                }
+            }
             runSizes.add(n);
             int fpi = info.input().floatsPerImage();
             for (int i = 0; i < n; i++) {
@@ -95,11 +113,11 @@ final class ScriptedModels {
         }
     }
 
-    static final class Repository implements ModelRepository {
+    public static final class Repository implements ModelRepository {
         final Map<String, ScriptedClassifier> models;
         private final Map<String, String> aliases;
 
-        Repository(Map<String, ScriptedClassifier> models, Map<String, String> aliases) {
+        public Repository(Map<String, ScriptedClassifier> models, Map<String, String> aliases) {
             this.models = models;
             this.aliases = aliases;
         }
