@@ -30,6 +30,8 @@ public final class StreamsProperties {
         // polls without making batches larger.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG),
                 String.valueOf(Math.max(settings.batchMaxSize() * 4, 32)));
+        // No global stores here; enabling it only silences a deprecation warning at every start.
+        p.put("processing.exception.handler.global.enabled", "true");
         for (Map.Entry<String, String> e : settings.kafkaProperties().entrySet()) {
             p.put(e.getKey(), e.getValue());
         }
