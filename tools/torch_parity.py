@@ -39,6 +39,8 @@ def build(arch):
         return ResNet(Bottleneck, [3, 4, 23, 3], groups=32, width_per_group=4)
     if arch == "resnext101_32x16d":
         return ResNet(Bottleneck, [3, 4, 23, 3], groups=32, width_per_group=16)
+    if not hasattr(torchvision.models, arch):
+        sys.exit(f"architecture '{arch}' has no torchvision counterpart (tiny is a tagstream test model)")
     return getattr(torchvision.models, arch)()
 
 

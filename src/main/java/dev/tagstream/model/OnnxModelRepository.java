@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * session is unloaded: its next call loads it again.
  *
  * <p>Execution providers are tried in the configured order. A provider this ONNX Runtime build lacks, or whose
- * registration fails, is logged once (per repository) with the cause and skipped from then on; a provider that
- * registers but cannot create a session for a model is logged for that model and the next one is tried.
+ * registration fails, is logged once (per repository) with the cause and skipped from then on. A provider that
+ * registers but cannot create a session (no device, out of memory) is still tried for each model, since the cause may
+ * be the model's size, and the next one is used; each distinct provider and cause is logged once. A file ONNX Runtime
+ * cannot parse fails at once, whatever the provider.
  */
 public final class OnnxModelRepository implements ModelRepository {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxModelRepository.class);
@@ -59,6 +61,7 @@ public final class OnnxModelRepository implements ModelRepository {
     private final LinkedHashMap<String, OnnxClassifier> lru = new LinkedHashMap<>(16, 0.75f, true);
     private final Set<ExecutionProvider> unavailableProviders = ConcurrentHashMap.newKeySet();
     private final Set<String> unpinnedWarned = ConcurrentHashMap.newKeySet();
+    private final Set<String> sessionFailuresLogged = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private OnnxModelRepository(ModelCatalog catalog, ModelRuntimeOptions options) {
@@ -272,7 +275,9 @@ public final class OnnxModelRepository implements ModelRepository {
                 if (p == ExecutionProvider.CPU || ex instanceof OrtException oe && isModelError(oe)) {
                     throw new ModelUnavailableException(msg, ex);
                 }
-                LOG.warn("{}; trying the next provider", msg);
+                if (sessionFailuresLogged.add(p + ": " + ex.getMessage())) {
+                    LOG.warn("{}; trying the next provider (logged once per provider and cause)", msg);
+                }
                 continue;
             }
             try {

@@ -98,6 +98,30 @@ class OnnxModelRepositoryTest {
     }
 
     @Test
+    void everyMissingProviderIsLoggedOnceWithItsCause() throws Exception {
+        ModelCatalog catalog = ModelCatalog.of("a", List.of(synth("a"), synth("b")), Map.of(), Set.of());
+        ModelRuntimeOptions opts = cpu().withProviders(ExecutionProvider.parseList("tensorrt,cuda,cpu"));
+        try (OnnxModelRepository repo = OnnxModelRepository.open(catalog, opts)) {
+            repo.get("a");
+            repo.get("b");
+            assertThat(repo.provider("a")).contains(ExecutionProvider.CPU);
+        }
+        assertThat(messages().stream().filter(m -> m.contains("unavailable"))).hasSize(2)
+                .anyMatch(m -> m.startsWith("execution provider tensorrt unavailable") && m.contains("not in this ONNX Runtime build"))
+                .anyMatch(m -> m.startsWith("execution provider cuda unavailable"));
+    }
+
+    @Test
+    void withOnlyUnavailableProvidersLoadingFailsWithTheReason() throws Exception {
+        ModelCatalog catalog = ModelCatalog.of("a", List.of(synth("a")), Map.of(), Set.of());
+        try (OnnxModelRepository repo = OnnxModelRepository.open(catalog, cpu().withProviders(List.of(ExecutionProvider.CUDA)))) {
+            assertThatThrownBy(() -> repo.get("a")).isInstanceOf(ModelUnavailableException.class)
+                    .hasMessageContaining("'a'").hasMessageContaining("no execution provider left")
+                    .hasMessageContaining("unavailable [cuda]");
+        }
+    }
+
+    @Test
     void batchedResultsEqualOneByOneAndAreDeterministic() throws Exception {
         try (OnnxModelRepository repo = OnnxModelRepository.synthesizedTiny(dir)) {
             Classifier c = repo.get(repo.resolve("tiny"));
