@@ -315,8 +315,14 @@ final class ClassifyProcessor implements Processor<byte[], byte[], byte[], byte[
             }
             Classifier c = classifiers.get(e.record.model());
             double queueMs = Math.max(0, inferenceStart - e.record.arrivalMs());
-            var prediction = PredictionFactory.create(e.event, c.info(), r.logits(), e.row, settings.topK(),
-                    r.runSize(), queueMs, e.preprocessMs, r.inferenceMs(), now);
+            dev.tagstream.avro.Prediction prediction;
+            try {
+                prediction = PredictionFactory.create(e.event, c.info(), r.logits(), e.row, settings.topK(),
+                        r.runSize(), queueMs, e.preprocessMs, r.inferenceMs(), now);
+            } catch (IllegalArgumentException broken) {
+                e.fail(DeadLetterReason.INFERENCE_FAILED, broken.getMessage(), broken);
+                continue;
+            }
             byte[] value = services.predictions().serialize(settings.outputTopic(), prediction);
             predictions.add(new Record<>(e.record.key(), value, e.record.timestamp(), headersOf(e.record)));
             predicted.add(e);

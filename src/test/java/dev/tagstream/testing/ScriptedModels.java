@@ -19,13 +19,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Deterministic stand-ins for the image and model seams, for testing the topology's own logic: an "image" is the
- * text {@code class:N} (classified as N), {@code poison} (makes any session run containing it throw) or
+ * text {@code class:N} (classified as N), {@code poison} (makes any session run containing it throw), {@code nan} (its logits are NaN) or
  * {@code fail:REASON} (refused by the preprocessor). Tests of the real components live in their packages, and
  * {@code RealComponentsTopologyTest} runs the topology on real images and a real synthesized model.
  */
 public final class ScriptedModels {
     public static final PreprocessSpec SPEC = new PreprocessSpec(4, 2, new float[] {0, 0, 0}, new float[] {1, 1, 1});
     public static final float POISON = -1f;
+    /** An image whose logits come out NaN, as a broken model's would. */
+    public static final float NAN_OUTPUT = -2f;
 
     private ScriptedModels() {}
 
@@ -42,6 +44,8 @@ public final class ScriptedModels {
                 throw new ImageException(ImageFailure.valueOf(s.substring(5)), "scripted failure " + s);
             } else if (s.equals("poison")) {
                 v = POISON;
+            } else if (s.equals("nan")) {
+                v = NAN_OUTPUT;
             } else if (s.startsWith("class:")) {
                 v = Integer.parseInt(s.substring(6));
             } else {
@@ -105,9 +109,10 @@ public final class ScriptedModels {
                 }
             }
             for (int i = 0; i < n; i++) {
-                int cls = (int) input.get(i * fpi);
+                float v = input.get(i * fpi);
+                int cls = (int) v;
                 for (int c = 0; c < info.numClasses(); c++) {
-                    out[i * info.numClasses() + c] = c == cls ? 10f : 0f;
+                    out[i * info.numClasses() + c] = v == NAN_OUTPUT ? Float.NaN : c == cls ? 10f : 0f;
                 }
             }
         }

@@ -252,6 +252,17 @@ class ClassifyTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterAnImageWhoseLogitsAreNotFinite() {
+        send("f0", "class:1", null);
+        send("f1", "nan", null);
+        driver.advanceWallClockTime(Duration.ofMillis(DELAY_MS));
+        assertThat(predictions()).extracting(Prediction::getId).containsExactly("f0");
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(header(dead, DeadLetters.REASON)).isEqualTo("INFERENCE_FAILED");
+        assertThat(header(dead, DeadLetters.MESSAGE)).contains("NaN");
+    }
+
+    @Test
     void shouldDeadLetterAModelThatCannotLoad() {
         send("m", "class:1", "broken");
         TestRecord<byte[], byte[]> dead = dlq.readRecord();
