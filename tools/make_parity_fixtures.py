@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""Regenerates the PIL/torchvision parity fixtures under src/test/resources/parity/.
+
+Run with Debian's interpreter, which has python3-pil 9.4 and python3-torchvision 0.14:
+
+    /usr/bin/python3 tools/make_parity_fixtures.py
+
+For every synthetic source image it writes
+  <name>.<ext>           the encoded image (small: a few hundred pixels a side)
+  <name>.crop.gz         gzip of the delta-coded (see delta()) uint8 HWC RGB crop that torchvision's Resize(256)+CenterCrop(224) produces
+                         from PIL's decode + convert("RGB") (224*224*3 bytes before gzip)
+and manifest.tsv (name, file, kind, exif) that the Java parity test reads. For one image it also writes
+<name>.tensor.npy.gz: torchvision's full ToTensor+Normalize float32 output, so the test can prove that the
+float formula it applies to the other crops is torchvision's (storing a 600 KB tensor per image would blow
+the fixture budget; the tensor is a pure function of the crop).
+
+Everything is seeded, so re-running reproduces the same bytes (given the same PIL/libjpeg/libwebp).
+"""
+import gzip
+import io
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+from PIL import Image, ImageOps, features
+import torch
+from torchvision import transforms
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "parity")
+CROP = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224)])
+FULL = transforms.Compose([
+    transforms.Resize(256),
+    transforms.CenterCrop(224),
+    transforms.ToTensor(),
+    transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
+])
+
+
+def photo_like(w, h, seed, noise=1.5):
+    """Smooth colour gradients, a few hard-edged shapes and mild sensor-like noise: resampling and JPEG
+    see both flat areas and edges, like a photo, while staying compressible."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    r = 128 + 100 * np.sin(x / w * 3.1 + seed) * np.cos(y / h * 2.3)
+    g = 128 + 90 * np.cos((x + y) / (w + h) * 4.7 + seed * 0.5)
+    b = 100 + 80 * np.sin(y / h * 5.3) + 40 * np.cos(x / 17.0)
+    img = np.stack([r, g, b], axis=-1)
+    for _ in range(6):
+        cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+        rad = rng.uniform(0.05, 0.25) * min(w, h)
+        col = rng.uniform(0, 255, 3)
+        mask = (x - cx) ** 2 + (y - cy) ** 2 < rad ** 2
+        img[mask] = 0.6 * col + 0.4 * img[mask]
+    # a sharp stripe pattern in one corner: the antialiasing filter must see high frequencies
+    stripes = ((x // 3 + y // 5) % 2 == 0) & (x < w / 4) & (y < h / 4)
+    img[stripes] = 250
+    img += rng.normal(0, noise, img.shape)
+    return np.clip(np.round(img), 0, 255).astype(np.uint8)
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png16(arr):
+    """A 16-bit RGB or RGBA PNG; PIL cannot write one itself."""
+    h, w, c = arr.shape
+    colour_type = {3: 2, 4: 6}[c]
+    raw = b"".join(b"\x00" + arr[row].astype(">u2").tobytes() for row in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, colour_type, 0, 0, 0))
+            + png_chunk(b"IDAT", zlib.compress(raw, 9)) + png_chunk(b"IEND", b""))
+
+
+def encode(img, fmt, **kw):
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def fixtures():
+    rgb = lambda w, h, s: Image.fromarray(photo_like(w, h, s))
+    out = []
+    # (name, ext, bytes, kind) kind: exact = must match PIL bit for bit; jpeg/webp = decoder may differ
+    out.append(("jpeg_baseline_300x200", "jpg", encode(rgb(300, 200, 1), "JPEG", quality=90), "jpeg"))
+    out.append(("jpeg_444_320x240", "jpg", encode(rgb(320, 240, 2), "JPEG", quality=92, subsampling=0), "jpeg"))
+    out.append(("jpeg_progressive_257x400", "jpg",
+                encode(rgb(257, 400, 3), "JPEG", quality=85, progressive=True), "jpeg"))
+    out.append(("jpeg_gray_320x240", "jpg", encode(rgb(320, 240, 4).convert("L"), "JPEG", quality=90), "jpeg"))
+    out.append(("jpeg_cmyk_300x200", "jpg", encode(rgb(300, 200, 5).convert("CMYK"), "JPEG", quality=90), "jpeg"))
+    out.append(("jpeg_reduced_640x480", "jpg", encode(rgb(640, 480, 6), "JPEG", quality=75), "jpeg"))
+    out.append(("png_rgb_300x200", "png", encode(rgb(300, 200, 7), "PNG"), "exact"))
+    out.append(("png_rgb_upscale_200x150", "png", encode(rgb(200, 150, 8), "PNG"), "exact"))
+    out.append(("png_rgb_256x300", "png", encode(rgb(256, 300, 9), "PNG"), "exact"))
+    rgba = np.dstack([photo_like(257, 400, 10), photo_like(257, 400, 11)[:, :, 0]])
+    out.append(("png_rgba_257x400", "png", encode(Image.fromarray(rgba, "RGBA"), "PNG"), "exact"))
+    out.append(("png_gray_300x200", "png", encode(rgb(300, 200, 12).convert("L"), "PNG"), "exact"))
+    out.append(("png_palette_300x200", "png", encode(rgb(300, 200, 13).quantize(200), "PNG"), "exact"))
+    g16 = (photo_like(300, 200, 14)[:, :, 0].astype(np.uint16) * 3)  # spans 0..765: PIL clips I -> RGB at 255
+    out.append(("png_gray16_300x200", "png", encode(Image.fromarray(g16.astype(np.uint16), "I;16"), "PNG"), "exact"))
+    rgb16 = photo_like(300, 200, 15).astype(np.uint16) * 257 + (np.arange(300, dtype=np.uint16) % 7)[None, :, None] * 37  # low byte matters to nobody but PIL keeps only the high byte
+    out.append(("png_rgb16_300x200", "png", png16(np.clip(rgb16, 0, 65535)), "exact"))
+    out.append(("gif_300x200", "gif", encode(rgb(300, 200, 16).quantize(128), "GIF"), "exact"))
+    out.append(("bmp_300x200", "bmp", encode(rgb(300, 200, 17), "BMP"), "exact"))
+    out.append(("bmp_palette_300x200", "bmp", encode(rgb(300, 200, 18).quantize(256), "BMP"), "exact"))
+    if features.check("webp"):
+        out.append(("webp_lossless_300x200", "webp", encode(rgb(300, 200, 19), "WEBP", lossless=True), "exact"))
+        out.append(("webp_lossy_300x200", "webp", encode(rgb(300, 200, 20), "WEBP", quality=90), "webp"))
+    # EXIF orientation 6 (camera held upright: stored sideways, shown rotated 90 degrees clockwise)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out.append(("jpeg_exif6_400x300", "jpg", encode(rgb(400, 300, 21), "JPEG", quality=90, exif=exif.tobytes()), "jpeg"))
+    exif[0x0112] = 5
+    out.append(("png_exif5_300x260", "png", encode(rgb(300, 260, 22), "PNG", exif=exif.tobytes()), "exact"))
+    return out
+
+
+def delta(crop):
+    """PNG's 'Sub' filter on the flat HWC bytes (each byte minus the same channel of the pixel before, mod 256):
+    halves the gzip size of smooth crops. The Java test undoes it with a running sum."""
+    flat = crop.reshape(-1).astype(np.int16)
+    out = flat.copy()
+    out[3:] = flat[3:] - flat[:-3]
+    return (out % 256).astype(np.uint8).tobytes()
+
+
+def write_gz(path, data):
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write(data)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        os.remove(os.path.join(OUT, f))
+    rows = []
+    for name, ext, data, kind in fixtures():
+        with open(os.path.join(OUT, f"{name}.{ext}"), "wb") as fh:
+            fh.write(data)
+        variants = [("", False)]
+        if "exif" in name:
+            variants.append((".upright", True))
+        for suffix, transpose in variants:
+            img = Image.open(io.BytesIO(data))
+            if transpose:
+                img = ImageOps.exif_transpose(img)
+            img = img.convert("RGB")
+            crop = np.asarray(CROP(img), dtype=np.uint8)
+            assert crop.shape == (224, 224, 3), crop.shape
+            write_gz(os.path.join(OUT, f"{name}{suffix}.crop.gz"), delta(crop))
+            rows.append((name + suffix, f"{name}.{ext}", kind, "exif" if transpose else "raw"))
+            if name == "png_rgb_300x200":
+                t = FULL(img).numpy().astype("<f4")
+                assert t.shape == (3, 224, 224)
+                buf = io.BytesIO()
+                np.save(buf, t)
+                write_gz(os.path.join(OUT, f"{name}.tensor.npy.gz"), buf.getvalue())
+    with open(os.path.join(OUT, "manifest.tsv"), "w") as fh:
+        fh.write("# name\tfile\tkind\torientation\n")
+        for r in rows:
+            fh.write("\t".join(r) + "\n")
+    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
+    print(f"wrote {len(rows)} fixtures, {total / 1e6:.2f} MB, PIL {Image.__version__}, torch {torch.__version__}",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
