@@ -47,10 +47,15 @@ public final class PilCompatiblePreprocessor implements ImagePreprocessor {
      * @param fastJpeg reduced-scale JPEG decode for large JPEGs (not bit-exact; see class doc)
      */
     public PilCompatiblePreprocessor(ImageLimits limits, boolean exifTranspose, boolean fastJpeg) {
+        this(limits, exifTranspose, fastJpeg, fastJpeg ? TurboJpeg.Holder.INSTANCE : Optional.empty());
+    }
+
+    /** With an explicit fast decoder: tests force the ImageIO-subsampling fallback with {@code Optional.empty()}. */
+    PilCompatiblePreprocessor(ImageLimits limits, boolean exifTranspose, boolean fastJpeg, Optional<TurboJpeg> turbo) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.exifTranspose = exifTranspose;
         this.fastJpeg = fastJpeg;
-        this.turbo = fastJpeg ? TurboJpeg.Holder.INSTANCE : Optional.empty();
+        this.turbo = Objects.requireNonNull(turbo, "turbo");
     }
 
     /** Default limits, EXIF transpose on, exact JPEG decode. */
