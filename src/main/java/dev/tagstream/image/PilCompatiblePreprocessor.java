@@ -22,8 +22,11 @@ import java.util.concurrent.ConcurrentMap;
  *       Faster on camera-size photos, not bit-identical; the measured deviation is in the docs.</li>
  * </ul>
  *
- * <p>Pixels that are exact: PNG, BMP, GIF and lossless WebP match PIL byte for byte in the uint8 crop; JPEG and
- * lossy WebP depend on the decoder (the JDK's libjpeg 6b vs PIL's libjpeg-turbo; TwelveMonkeys' VP8 vs libwebp).
+ * <p>Pixels that are exact: PNG, BMP, GIF and lossless WebP match PIL byte for byte in the uint8 crop. JPEG goes
+ * through libjpeg-turbo (PIL's own decoder, loaded at run time from Debian's {@code libturbojpeg-java}) when it is
+ * installed, else through ImageIO (TwelveMonkeys over the JDK's libjpeg 6b); both matched PIL exactly on the
+ * fixtures, but a different decoder is only guaranteed close. CMYK/YCCK JPEGs always use ImageIO. Lossy WebP
+ * (TwelveMonkeys' VP8 vs libwebp) is NOT close: see the docs.
  *
  * <p>Thread-safe: immutable configuration plus per-thread scratch buffers (resampler coefficients and
  * intermediate rows, the 224x224x3 crop, one float row). Scratch is dropped after a call that grew it past
@@ -47,10 +50,10 @@ public final class PilCompatiblePreprocessor implements ImagePreprocessor {
      * @param fastJpeg reduced-scale JPEG decode for large JPEGs (not bit-exact; see class doc)
      */
     public PilCompatiblePreprocessor(ImageLimits limits, boolean exifTranspose, boolean fastJpeg) {
-        this(limits, exifTranspose, fastJpeg, fastJpeg ? TurboJpeg.Holder.INSTANCE : Optional.empty());
+        this(limits, exifTranspose, fastJpeg, TurboJpeg.Holder.INSTANCE);
     }
 
-    /** With an explicit fast decoder: tests force the ImageIO-subsampling fallback with {@code Optional.empty()}. */
+    /** With an explicit libjpeg-turbo (or none): tests force the ImageIO decoder with {@code Optional.empty()}. */
     PilCompatiblePreprocessor(ImageLimits limits, boolean exifTranspose, boolean fastJpeg, Optional<TurboJpeg> turbo) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.exifTranspose = exifTranspose;
@@ -72,6 +75,11 @@ public final class PilCompatiblePreprocessor implements ImagePreprocessor {
     /** Which decoder the fast JPEG path uses: "off", "libjpeg-turbo" or "imageio-subsampling". */
     public String fastJpegDecoder() {
         return !fastJpeg ? "off" : turbo.isPresent() ? "libjpeg-turbo" : "imageio-subsampling";
+    }
+
+    /** Which decoder decodes JPEGs at full size: "libjpeg-turbo" (PIL's own decoder) or "imageio". */
+    public String jpegDecoder() {
+        return turbo.isPresent() ? "libjpeg-turbo" : "imageio";
     }
 
     @Override
@@ -166,17 +174,15 @@ public final class PilCompatiblePreprocessor implements ImagePreprocessor {
         }
         int orientation = exifTranspose ? ImageHeaders.orientation(format, encoded) : 1;
         RgbView rgb = null;
-        if (fastJpeg && format == ImageFormat.JPEG) {
+        if (format == ImageFormat.JPEG) {
             ImageHeaders.Jpeg hdr = ImageHeaders.jpeg(encoded);
-            if (hdr.width() >= 0) {
+            if (hdr.width() >= 0 && hdr.components() != 4) {
                 ImageDecoder.checkSize(format, hdr.width(), hdr.height(), limits);
-                int shortSide = Math.min(hdr.width(), hdr.height());
-                if (shortSide >= 2 * spec.resize() && hdr.components() != 4) {
-                    if (turbo.isPresent()) {
-                        rgb = turbo.get().decodeScaled(encoded, spec.resize(), s::turboBuffer);
-                    } else {
-                        rgb = decoder.decode(encoded, format, limits, shortSide / spec.resize());
-                    }
+                boolean reduce = fastJpeg && Math.min(hdr.width(), hdr.height()) >= 2 * spec.resize();
+                if (turbo.isPresent()) {
+                    rgb = turbo.get().decode(encoded, reduce ? spec.resize() : 0, s::turboBuffer);
+                } else if (reduce) {
+                    rgb = decoder.decode(encoded, format, limits, Math.min(hdr.width(), hdr.height()) / spec.resize());
                 }
             }
         }
@@ -219,7 +225,11 @@ public final class PilCompatiblePreprocessor implements ImagePreprocessor {
             return row;
         }
 
+        /** Decode target for libjpeg-turbo: reused up to the scratch budget, fresh (and dropped) above it. */
         byte[] turboBuffer(int n) {
+            if (n > SCRATCH_BUDGET_BYTES / 2) {
+                return new byte[n];
+            }
             if (turbo.length < n) {
                 turbo = new byte[n];
             }

@@ -60,19 +60,27 @@ class BadInputTest {
 
     @Test
     void shouldRefuseATruncatedJpegInsteadOfReturningAHalfGreyImage() {
+        PilCompatiblePreprocessor imageIo =
+                new PilCompatiblePreprocessor(ImageLimits.DEFAULT, true, false, java.util.Optional.empty());
         byte[] jpeg = Fixtures.resource("jpeg_baseline_300x200.jpg");
-        ImageException e = failureOf(pre, Arrays.copyOf(jpeg, jpeg.length * 6 / 10));
+        ImageException e = failureOf(imageIo, Arrays.copyOf(jpeg, jpeg.length * 6 / 10));
         assertThat(e.failure()).isEqualTo(ImageFailure.IMAGE_UNDECODABLE);
         assertThat(e.getMessage()).contains("JPEG").containsIgnoringCase("truncated");
     }
 
     @Test
-    void shouldRefuseATruncatedJpegOnTheFastPathToo() {
-        PilCompatiblePreprocessor fast = new PilCompatiblePreprocessor(ImageLimits.DEFAULT, true, true);
-        byte[] jpeg = Fixtures.resource("jpeg_baseline_300x200.jpg");
-        ImageException e = failureOf(fast, Arrays.copyOf(jpeg, jpeg.length / 2));
-        assertThat(e.failure()).isEqualTo(ImageFailure.IMAGE_UNDECODABLE);
-        assertThat(e.getMessage()).contains("JPEG");
+    void shouldRefuseATruncatedJpegWithLibjpegTurboToo() throws Exception {
+        byte[] small = Fixtures.resource("jpeg_baseline_300x200.jpg");
+        byte[] large = SyntheticPhotos.jpeg(1200, 900, 3, 0.9f); // exact and fast (scaled) libjpeg-turbo decode
+        for (boolean fast : new boolean[] {false, true}) {
+            PilCompatiblePreprocessor p = new PilCompatiblePreprocessor(ImageLimits.DEFAULT, true, fast);
+            for (byte[] jpeg : new byte[][] {small, large}) {
+                ImageException e = failureOf(p, Arrays.copyOf(jpeg, jpeg.length / 2));
+                assertThat(e.failure()).as("fast=%s via %s", fast, p.jpegDecoder())
+                        .isEqualTo(ImageFailure.IMAGE_UNDECODABLE);
+                assertThat(e.getMessage()).contains("JPEG");
+            }
+        }
     }
 
     @Test
