@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class PreprocessBenchmark {
     /** One image size's medians in ms per image; {@code NaN} where PIL was not available. */
     public record Row(String image, double decodeMs, double exactMs, double fastMs, double pilDecodeMs,
-            double pilExactMs, double pilDraftMs) {}
+            double pilExactMs, double pilDraftMs, double fastMeanAbsDiff, int fastMaxAbsDiff) {}
 
     private PreprocessBenchmark() {}
 
@@ -62,8 +62,24 @@ public final class PreprocessBenchmark {
                 double decode = median(iterations, () -> exact.decodeOnly(bytes, spec));
                 double full = median(iterations, () -> exact.preprocess(bytes, spec, dst, 0));
                 double quick = median(iterations, () -> fast.preprocess(bytes, spec, dst, 0));
+                // deviation of the fast path: |fast - exact| over the uint8 crop
+                byte[] a;
+                byte[] b;
+                try {
+                    a = exact.crop(bytes, spec);
+                    b = fast.crop(bytes, spec);
+                } catch (ImageException e) {
+                    throw new IllegalStateException("benchmark image failed to preprocess", e);
+                }
+                long sum = 0;
+                int max = 0;
+                for (int k = 0; k < a.length; k++) {
+                    int d = Math.abs((a[k] & 0xFF) - (b[k] & 0xFF));
+                    sum += d;
+                    max = Math.max(max, d);
+                }
                 rows.add(new Row(sizes[i][0] + "x" + sizes[i][1], decode, full, quick, pil[i][0], pil[i][1],
-                        pil[i][2]));
+                        pil[i][2], sum / (double) a.length, max));
             }
             print(rows, fast.fastJpegDecoder(), iterations, out);
             return rows;
@@ -83,7 +99,7 @@ public final class PreprocessBenchmark {
 
     private static double median(int iterations, Work w) {
         try {
-            for (int i = 0; i < Math.max(3, iterations / 4); i++) {
+            for (int i = 0; i < Math.max(10, iterations); i++) { // JIT warm-up
                 w.run();
             }
             double[] t = new double[iterations];
@@ -130,12 +146,13 @@ public final class PreprocessBenchmark {
     private static void print(List<Row> rows, String fastDecoder, int iterations, PrintStream out) {
         out.printf("preprocess benchmark: single thread, median of %d runs, ms/image; fast path = %s%n", iterations,
                 fastDecoder);
-        out.printf("%-10s %9s %9s %9s %10s %10s %10s %14s %14s%n", "image", "decode", "exact", "fast", "PIL decode",
-                "PIL exact", "PIL draft", "PIL/exact", "PIL/fast");
+        out.printf("%-10s %8s %8s %8s %10s %10s %10s %10s %9s %16s%n", "image", "decode", "exact", "fast",
+                "PIL decode", "PIL exact", "PIL draft", "PIL/exact", "PIL/fast", "fast vs exact");
         for (Row r : rows) {
-            out.printf("%-10s %9.2f %9.2f %9.2f %10.2f %10.2f %10.2f %13.2fx %13.2fx%n", r.image(), r.decodeMs(),
+            out.printf("%-10s %8.2f %8.2f %8.2f %10.2f %10.2f %10.2f %9.2fx %8.2fx %16s%n", r.image(), r.decodeMs(),
                     r.exactMs(), r.fastMs(), r.pilDecodeMs(), r.pilExactMs(), r.pilDraftMs(),
-                    r.pilExactMs() / r.exactMs(), r.pilExactMs() / r.fastMs());
+                    r.pilExactMs() / r.exactMs(), r.pilExactMs() / r.fastMs(),
+                    String.format("mean %.2f max %d", r.fastMeanAbsDiff(), r.fastMaxAbsDiff()));
         }
         out.println("targets: exact no slower than PIL at 640x480 (PIL/exact >= 1); fast >= 3x PIL exact at 4032x3024"
                 + " (PIL/fast >= 3)");
