@@ -32,10 +32,11 @@ final class PilBilinearResampler {
         int[] coeffsY = new int[0];
         byte[] temp = new byte[0];
         double[] weights = new double[0];
+        int[] acc = new int[0];
 
         /** Bytes retained; the owner drops the scratch when this grows past its budget. */
         long retainedBytes() {
-            return 4L * (boundsX.length + coeffsX.length + boundsY.length + coeffsY.length) + temp.length
+            return 4L * (boundsX.length + coeffsX.length + boundsY.length + coeffsY.length + acc.length) + temp.length
                     + 8L * weights.length;
         }
     }
@@ -76,7 +77,10 @@ final class PilBilinearResampler {
             s.temp = new byte[tempLen];
         }
         horizontal(src, rowFirst, rows, cropW, ksizeX, s.boundsX, s.coeffsX, s.temp);
-        vertical(s.temp, cropW, cropH, rowFirst, ksizeY, s.boundsY, s.coeffsY, dst);
+        if (s.acc.length < cropW * 3) {
+            s.acc = new int[cropW * 3];
+        }
+        vertical(s.temp, cropW, cropH, rowFirst, ksizeY, s.boundsY, s.coeffsY, dst, s.acc);
     }
 
     /** Pillow's ksize: {@code (int) ceil(support) * 2 + 1}, support = 1.0 * max(in/out, 1). */
@@ -173,21 +177,29 @@ final class PilBilinearResampler {
         }
     }
 
+    /**
+     * Vertical pass, tap-major: each source row is added into a per-row int accumulator with the same weight, a
+     * contiguous loop the JIT vectorises. The integer sums and their order do not matter (exact integer math), so
+     * the result equals Pillow's pixel-major loop.
+     */
     private static void vertical(byte[] temp, int w, int outH, int rowFirst, int ksize, int[] bounds, int[] kk,
-            byte[] dst) {
+            byte[] dst, int[] acc) {
         int stride = w * 3;
-        int o = 0;
         for (int yy = 0; yy < outH; yy++) {
             int ymin = bounds[2 * yy] - rowFirst;
             int taps = bounds[2 * yy + 1];
             int kb = yy * ksize;
-            for (int xx = 0; xx < stride; xx++) {
-                int s = HALF;
-                int p = ymin * stride + xx;
-                for (int y = 0; y < taps; y++, p += stride) {
-                    s += (temp[p] & 0xFF) * kk[kb + y];
+            java.util.Arrays.fill(acc, 0, stride, HALF);
+            for (int y = 0; y < taps; y++) {
+                int k = kk[kb + y];
+                int base = (ymin + y) * stride;
+                for (int xx = 0; xx < stride; xx++) {
+                    acc[xx] += (temp[base + xx] & 0xFF) * k;
                 }
-                dst[o++] = (byte) clip8(s);
+            }
+            int o = yy * stride;
+            for (int xx = 0; xx < stride; xx++) {
+                dst[o + xx] = (byte) clip8(acc[xx]);
             }
         }
     }
