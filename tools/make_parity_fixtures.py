@@ -73,6 +73,32 @@ def png16(arr):
             + png_chunk(b"IDAT", zlib.compress(raw, 9)) + png_chunk(b"IEND", b""))
 
 
+def s15f16(v):
+    return struct.pack(">i", int(round(v * 65536)))
+
+
+def rgb_icc_profile(gamma=1.8):
+    """A minimal matrix/TRC RGB display profile (sRGB primaries adapted to D50, a pure gamma curve): anything but
+    sRGB, so a decoder that colour-manages would change the pixels. PIL ignores embedded profiles on convert()."""
+    def xyz(x, y, z):
+        return b"XYZ \0\0\0\0" + s15f16(x) + s15f16(y) + s15f16(z)
+    curv = b"curv\0\0\0\0" + struct.pack(">IH", 1, int(gamma * 256)) + b"\0\0"
+    tags = [(b"wtpt", xyz(0.9642, 1.0, 0.8249)), (b"rXYZ", xyz(0.4361, 0.2225, 0.0139)),
+            (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)), (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+            (b"rTRC", curv), (b"gTRC", curv), (b"bTRC", curv)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for sig, body in tags:
+        table += sig + struct.pack(">II", offset + len(data), len(body))
+        data += body + b"\0" * (-len(body) % 4)
+    size = offset + len(data)
+    header = (struct.pack(">I", size) + b"\0\0\0\0" + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ "
+              + b"\0" * 12 + b"acsp" + b"\0" * 24 + struct.pack(">I", 0)
+              + s15f16(0.9642) + s15f16(1.0) + s15f16(0.8249) + b"\0" * 48)
+    assert len(header) == 128, len(header)
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
 def encode(img, fmt, **kw):
     buf = io.BytesIO()
     img.save(buf, fmt, **kw)
@@ -107,6 +133,10 @@ def fixtures():
     if features.check("webp"):
         out.append(("webp_lossless_300x200", "webp", encode(rgb(300, 200, 19), "WEBP", lossless=True), "exact"))
         out.append(("webp_lossy_300x200", "webp", encode(rgb(300, 200, 20), "WEBP", quality=90), "webp"))
+    # An embedded non-sRGB ICC profile: PIL keeps the decoded values; ImageIO would colour-convert by default
+    icc = rgb_icc_profile()
+    out.append(("jpeg_icc_300x200", "jpg", encode(rgb(300, 200, 23), "JPEG", quality=90, icc_profile=icc), "jpeg"))
+    out.append(("png_icc_300x200", "png", encode(rgb(300, 200, 24), "PNG", icc_profile=icc), "exact"))
     # EXIF orientation 6 (camera held upright: stored sideways, shown rotated 90 degrees clockwise)
     exif = Image.Exif()
     exif[0x0112] = 6

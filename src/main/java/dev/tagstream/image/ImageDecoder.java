@@ -1,16 +1,20 @@
 package dev.tagstream.image;
 
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
@@ -89,6 +93,9 @@ final class ImageDecoder {
                 failOnDataWarnings(format, warnings);
                 rgb = RgbConverter.cmykToRgb(raster, jpeg.adobe());
             } else {
+                if (format == ImageFormat.JPEG) {
+                    keepEmbeddedProfileValues(reader, param);
+                }
                 BufferedImage img = reader.read(0, param);
                 failOnDataWarnings(format, warnings);
                 rgb = RgbConverter.toRgb(img);
@@ -108,6 +115,25 @@ final class ImageDecoder {
         } finally {
             if (reader != null) {
                 reader.dispose();
+            }
+        }
+    }
+
+    /**
+     * PIL ignores an embedded ICC profile: {@code convert("RGB")} keeps the decoded values. ImageIO's JPEG readers
+     * (JDK and TwelveMonkeys alike) default to converting a non-sRGB profile to sRGB (measured: max diff 73 on a
+     * linear-RGB-tagged JPEG). Asking for the image type labelled with the embedded profile gets the unconverted
+     * values, which {@link RgbConverter} then takes as they are.
+     */
+    private static void keepEmbeddedProfileValues(ImageReader reader, ImageReadParam param) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        while (types.hasNext()) {
+            ImageTypeSpecifier t = types.next();
+            ColorSpace cs = t.getColorModel().getColorSpace();
+            if (cs instanceof ICC_ColorSpace && !cs.isCS_sRGB() && cs.getType() == ColorSpace.TYPE_RGB
+                    && t.getNumBands() == 3) {
+                param.setDestinationType(t);
+                return;
             }
         }
     }
