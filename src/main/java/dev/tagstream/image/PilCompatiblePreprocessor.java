@@ -126,15 +126,6 @@ public final class PilCompatiblePreprocessor implements ImagePreprocessor {
         return (long) v.width * v.height;
     }
 
-    /** Loads the decoding classes once (for allocation measurements in tests); swallows the expected failure. */
-    void decodeOnlyQuietly() {
-        try {
-            decodeOnly(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 0}, PreprocessSpec.IMAGENET);
-        } catch (ImageException expected) {
-            // the point was to load and initialise the reader classes
-        }
-    }
-
     private void cropInto(byte[] encoded, PreprocessSpec spec, byte[] dst, Scratch s) throws ImageException {
         try {
             RgbView img = decode(encoded, spec, s);

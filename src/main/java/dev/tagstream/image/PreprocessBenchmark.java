@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 public final class PreprocessBenchmark {
     /** One image size's medians in ms per image; {@code NaN} where PIL was not available. */
     public record Row(String image, double decodeMs, double exactMs, double fastMs, double pilDecodeMs,
-            double pilExactMs, double pilDraftMs, double fastMeanAbsDiff, int fastMaxAbsDiff) {}
+            double pilExactMs, double pilDraftMs, double fastMeanAbsDiff, int fastMaxAbsDiff, double exactAllocMb,
+            double fastAllocMb) {}
 
     private PreprocessBenchmark() {}
 
@@ -79,7 +80,9 @@ public final class PreprocessBenchmark {
                     max = Math.max(max, d);
                 }
                 rows.add(new Row(sizes[i][0] + "x" + sizes[i][1], decode, full, quick, pil[i][0], pil[i][1],
-                        pil[i][2], sum / (double) a.length, max));
+                        pil[i][2], sum / (double) a.length, max,
+                        allocatedMb(() -> exact.preprocess(bytes, spec, dst, 0)),
+                        allocatedMb(() -> fast.preprocess(bytes, spec, dst, 0))));
             }
             print(rows, fast.fastJpegDecoder(), iterations, out);
             return rows;
@@ -110,6 +113,22 @@ public final class PreprocessBenchmark {
             }
             Arrays.sort(t);
             return t[iterations / 2];
+        } catch (Exception e) {
+            throw new IllegalStateException("benchmark image failed to preprocess", e);
+        }
+    }
+
+    /** Heap bytes one (warm) call allocates on this thread, in MB; NaN where the JVM cannot tell. */
+    private static double allocatedMb(Work w) {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)
+                || !mx.isThreadAllocatedMemorySupported()) {
+            return Double.NaN;
+        }
+        try {
+            w.run();
+            long before = mx.getCurrentThreadAllocatedBytes();
+            w.run();
+            return (mx.getCurrentThreadAllocatedBytes() - before) / 1e6;
         } catch (Exception e) {
             throw new IllegalStateException("benchmark image failed to preprocess", e);
         }
@@ -146,13 +165,14 @@ public final class PreprocessBenchmark {
     private static void print(List<Row> rows, String fastDecoder, int iterations, PrintStream out) {
         out.printf("preprocess benchmark: single thread, median of %d runs, ms/image; fast path = %s%n", iterations,
                 fastDecoder);
-        out.printf("%-10s %8s %8s %8s %10s %10s %10s %10s %9s %16s%n", "image", "decode", "exact", "fast",
-                "PIL decode", "PIL exact", "PIL draft", "PIL/exact", "PIL/fast", "fast vs exact");
+        out.printf("%-10s %8s %8s %8s %10s %10s %10s %10s %9s %16s %13s%n", "image", "decode", "exact", "fast",
+                "PIL decode", "PIL exact", "PIL draft", "PIL/exact", "PIL/fast", "fast vs exact", "alloc MB e/f");
         for (Row r : rows) {
-            out.printf("%-10s %8.2f %8.2f %8.2f %10.2f %10.2f %10.2f %9.2fx %8.2fx %16s%n", r.image(), r.decodeMs(),
-                    r.exactMs(), r.fastMs(), r.pilDecodeMs(), r.pilExactMs(), r.pilDraftMs(),
+            out.printf("%-10s %8.2f %8.2f %8.2f %10.2f %10.2f %10.2f %9.2fx %8.2fx %16s %13s%n", r.image(),
+                    r.decodeMs(), r.exactMs(), r.fastMs(), r.pilDecodeMs(), r.pilExactMs(), r.pilDraftMs(),
                     r.pilExactMs() / r.exactMs(), r.pilExactMs() / r.fastMs(),
-                    String.format("mean %.2f max %d", r.fastMeanAbsDiff(), r.fastMaxAbsDiff()));
+                    String.format("mean %.2f max %d", r.fastMeanAbsDiff(), r.fastMaxAbsDiff()),
+                    String.format("%.2f/%.2f", r.exactAllocMb(), r.fastAllocMb()));
         }
         out.println("targets: exact no slower than PIL at 640x480 (PIL/exact >= 1); fast >= 3x PIL exact at 4032x3024"
                 + " (PIL/fast >= 3)");
