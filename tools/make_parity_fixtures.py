@@ -65,12 +65,27 @@ def png_chunk(kind, data):
 
 
 def png16(arr):
-    """A 16-bit RGB or RGBA PNG; PIL cannot write one itself."""
+    """A 16-bit RGB, RGBA or gray+alpha PNG; PIL cannot write these itself."""
     h, w, c = arr.shape
-    colour_type = {3: 2, 4: 6}[c]
+    colour_type = {2: 4, 3: 2, 4: 6}[c]
     raw = b"".join(b"\x00" + arr[row].astype(">u2").tobytes() for row in range(h))
     return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, colour_type, 0, 0, 0))
             + png_chunk(b"IDAT", zlib.compress(raw, 9)) + png_chunk(b"IEND", b""))
+
+
+def png_low_bit_gray(gray, bits):
+    """A 1-, 2- or 4-bit grayscale PNG from 8-bit values (top bits kept); PIL scales these up when decoding."""
+    h, w = gray.shape
+    levels = (gray >> (8 - bits)).astype(np.uint8)
+    per_byte = 8 // bits
+    rows = []
+    for y in range(h):
+        row = np.zeros((w + per_byte - 1) // per_byte, np.uint8)
+        for x in range(w):
+            row[x // per_byte] |= levels[y, x] << (8 - bits * (x % per_byte + 1))
+        rows.append(b"\x00" + row.tobytes())
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, bits, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + png_chunk(b"IEND", b""))
 
 
 def s15f16(v):
@@ -127,6 +142,13 @@ def fixtures():
     out.append(("png_gray16_300x200", "png", encode(Image.fromarray(g16.astype(np.uint16), "I;16"), "PNG"), "exact"))
     rgb16 = photo_like(300, 200, 15).astype(np.uint16) * 257 + (np.arange(300, dtype=np.uint16) % 7)[None, :, None] * 37  # low byte matters to nobody but PIL keeps only the high byte
     out.append(("png_rgb16_300x200", "png", png16(np.clip(rgb16, 0, 65535)), "exact"))
+    la16 = np.dstack([photo_like(260, 180, 25)[:, :, 1].astype(np.uint16) * 257,
+                      np.full((180, 260), 30000, np.uint16)])
+    out.append(("png_gray_alpha16_260x180", "png", png16(la16), "exact"))
+    out.append(("png_gray2bit_260x180", "png", png_low_bit_gray(photo_like(260, 180, 26)[:, :, 0], 2), "exact"))
+    out.append(("png_gray1bit_260x180", "png", png_low_bit_gray(photo_like(260, 180, 27)[:, :, 0], 1), "exact"))
+    pal = rgb(260, 180, 28).quantize(64)
+    out.append(("png_palette_trns_260x180", "png", encode(pal, "PNG", transparency=5), "exact"))
     out.append(("gif_300x200", "gif", encode(rgb(300, 200, 16).quantize(128), "GIF"), "exact"))
     out.append(("bmp_300x200", "bmp", encode(rgb(300, 200, 17), "BMP"), "exact"))
     out.append(("bmp_palette_300x200", "bmp", encode(rgb(300, 200, 18).quantize(256), "BMP"), "exact"))

@@ -19,7 +19,8 @@ import java.awt.image.Raster;
  *   <li>Gray is replicated R = G = B from the raw samples. Never {@code BufferedImage.getRGB} on gray: Java's
  *       CS_GRAY is linear and getRGB would gamma-convert it.</li>
  *   <li>16-bit RGB(A) and gray+alpha keep the high byte (PIL's "RGB;16B"/"LA;16B" unpackers); 16-bit gray without
- *       alpha opens in PIL as mode "I", whose RGB conversion clips the value to 0..255 (so 256..65535 -> 255).</li>
+ *       alpha opens in PIL as mode "I", whose RGB conversion clips the value to 0..255 (so 256..65535 -> 255).
+ *       16-bit gray+alpha opens as RGBA from rawmode "LA;16B": the high byte.</li>
  *   <li>Palette and 1/2/4-bit gray (ImageIO gives both an IndexColorModel) map through the palette.</li>
  *   <li>Packed-pixel RGB (BMP 16/32 bit, WebP) scales n-bit fields by truncating {@code v * 255 / max}, as PIL's
  *       BGR;15/BGR;16 unpackers do; 8-bit fields are copied.</li>
@@ -100,7 +101,8 @@ final class RgbConverter {
                         int p = x * bands;
                         if (gray) {
                             int v = row[p];
-                            // PIL: 16-bit gray alone is mode I (clip), 16-bit gray+alpha is LA (high byte)
+                            // PIL: 16-bit gray alone is mode I (clip); 16-bit gray+alpha opens as RGBA from
+                            // rawmode LA;16B (high byte)
                             byte g = (byte) (!sixteen ? v : bands == 1 ? Math.min(v, 255) : v >>> 8);
                             out[o] = g;
                             out[o + 1] = g;
