@@ -114,6 +114,39 @@ def rgb_icc_profile(gamma=1.8):
     return header + struct.pack(">I", len(tags)) + table + data
 
 
+def gif_with_offset_frame(screen, frame, offset, transparent=None):
+    """A GIF whose only frame is smaller than the logical screen and placed at an offset (PIL, unlike ImageIO,
+    returns the whole screen). LZW written without compression: a clear code before the table grows."""
+    (sw, sh), (fw, fh), (left, top) = screen, frame, offset
+    pal = bytes([10, 20, 30, 200, 0, 0, 0, 200, 0, 0, 0, 200])
+    mcs = 2
+    clear, eoi = 1 << mcs, (1 << mcs) + 1
+    rng = np.random.default_rng(29)
+    idx = [int(v) for v in rng.integers(1, 4, fw * fh)]
+    codes = []
+    for i, v in enumerate(idx):
+        if i % 2 == 0:
+            codes.append(clear)
+        codes.append(v)
+    codes.append(eoi)
+    acc, n, lzw = 0, 0, bytearray()
+    for c in codes:
+        acc |= c << n
+        n += mcs + 1
+        while n >= 8:
+            lzw.append(acc & 255)
+            acc >>= 8
+            n -= 8
+    if n:
+        lzw.append(acc & 255)
+    blocks = b"".join(bytes([len(lzw[i:i + 255])]) + bytes(lzw[i:i + 255]) for i in range(0, len(lzw), 255))
+    g = b"GIF89a" + struct.pack("<HHBBB", sw, sh, 0x81, 1, 0) + pal
+    if transparent is not None:
+        g += b"\x21\xf9\x04\x01\x00\x00" + bytes([transparent]) + b"\x00"
+    g += b"\x2c" + struct.pack("<HHHHB", left, top, fw, fh, 0) + bytes([mcs]) + blocks + b"\x00\x3b"
+    return g
+
+
 def encode(img, fmt, **kw):
     buf = io.BytesIO()
     img.save(buf, fmt, **kw)
@@ -140,8 +173,9 @@ def fixtures():
     out.append(("png_palette_300x200", "png", encode(rgb(300, 200, 13).quantize(200), "PNG"), "exact"))
     g16 = (photo_like(300, 200, 14)[:, :, 0].astype(np.uint16) * 3)  # spans 0..765: PIL clips I -> RGB at 255
     out.append(("png_gray16_300x200", "png", encode(Image.fromarray(g16.astype(np.uint16), "I;16"), "PNG"), "exact"))
-    rgb16 = photo_like(300, 200, 15).astype(np.uint16) * 257 + (np.arange(300, dtype=np.uint16) % 7)[None, :, None] * 37  # low byte matters to nobody but PIL keeps only the high byte
-    out.append(("png_rgb16_300x200", "png", png16(np.clip(rgb16, 0, 65535)), "exact"))
+    # 16-bit RGB: PIL keeps only the high byte, so the low byte gets a pattern that must not leak into the result
+    rgb16 = photo_like(240, 180, 15).astype(np.uint16) * 257 + (np.arange(240, dtype=np.uint16) % 7)[None, :, None] * 37
+    out.append(("png_rgb16_240x180", "png", png16(np.clip(rgb16, 0, 65535)), "exact"))
     la16 = np.dstack([photo_like(260, 180, 25)[:, :, 1].astype(np.uint16) * 257,
                       np.full((180, 260), 30000, np.uint16)])
     out.append(("png_gray_alpha16_260x180", "png", png16(la16), "exact"))
@@ -150,6 +184,9 @@ def fixtures():
     pal = rgb(260, 180, 28).quantize(64)
     out.append(("png_palette_trns_260x180", "png", encode(pal, "PNG", transparency=5), "exact"))
     out.append(("gif_300x200", "gif", encode(rgb(300, 200, 16).quantize(128), "GIF"), "exact"))
+    out.append(("gif_offset_frame_120x90", "gif", gif_with_offset_frame((120, 90), (70, 40), (30, 20)), "exact"))
+    out.append(("gif_offset_frame_transparent_120x90", "gif",
+                gif_with_offset_frame((120, 90), (70, 40), (30, 20), transparent=3), "exact"))
     out.append(("bmp_300x200", "bmp", encode(rgb(300, 200, 17), "BMP"), "exact"))
     out.append(("bmp_palette_300x200", "bmp", encode(rgb(300, 200, 18).quantize(256), "BMP"), "exact"))
     if features.check("webp"):

@@ -78,6 +78,11 @@ final class ImageDecoder {
             int w = reader.getWidth(0);
             int h = reader.getHeight(0);
             checkSize(format, w, h, limits);
+            ImageHeaders.Gif gif = format == ImageFormat.GIF ? ImageHeaders.gif(bytes) : null;
+            if (gif != null) { // PIL's image is the logical screen (grown to hold the frame), not just the frame
+                checkSize(format, Math.max(gif.screenWidth(), gif.left() + w),
+                        Math.max(gif.screenHeight(), gif.top() + h), limits);
+            }
             List<String> warnings = new ArrayList<>(0);
             reader.addIIOReadWarningListener(new Collector(warnings));
             ImageReadParam param = reader.getDefaultReadParam();
@@ -99,6 +104,9 @@ final class ImageDecoder {
                 BufferedImage img = reader.read(0, param);
                 failOnDataWarnings(format, warnings);
                 rgb = RgbConverter.toRgb(img);
+                if (gif != null) {
+                    rgb = RgbConverter.gifCanvas(rgb, img.getColorModel(), gif);
+                }
             }
             if (rgb.width <= 0 || rgb.height <= 0) {
                 throw new ImageException(ImageFailure.IMAGE_UNDECODABLE, format + " decoded to no pixels");

@@ -62,6 +62,47 @@ final class ImageHeaders {
         return new Jpeg(width, height, components, adobe, transform, orientation);
     }
 
+    /**
+     * A GIF's logical screen and its first image descriptor. {@code transparent} is the first frame's transparent
+     * palette index from a preceding Graphic Control Extension, or -1.
+     */
+    record Gif(int screenWidth, int screenHeight, int left, int top, int width, int height, int transparent) {}
+
+    /** The logical screen and first frame of a GIF, or null when the bytes end before the first frame. */
+    static Gif gif(byte[] b) {
+        if (b.length < 13) {
+            return null;
+        }
+        int sw = u16le(b, 6);
+        int sh = u16le(b, 8);
+        int flags = b[10] & 0xFF;
+        int pos = 13 + ((flags & 0x80) != 0 ? 3 << ((flags & 7) + 1) : 0);
+        int transparent = -1;
+        while (pos < b.length) {
+            int tag = b[pos] & 0xFF;
+            if (tag == 0x2C) {
+                if (pos + 9 > b.length) {
+                    return null;
+                }
+                return new Gif(sw, sh, u16le(b, pos + 1), u16le(b, pos + 3), u16le(b, pos + 5), u16le(b, pos + 7),
+                        transparent);
+            }
+            if (tag != 0x21 || pos + 2 >= b.length) {
+                return null;
+            }
+            int label = b[pos + 1] & 0xFF;
+            if (label == 0xF9 && pos + 7 < b.length && (b[pos + 2] & 0xFF) == 4) {
+                transparent = (b[pos + 3] & 1) != 0 ? b[pos + 6] & 0xFF : -1;
+            }
+            int p = pos + 2; // data sub-blocks, ended by a zero-length block
+            while (p < b.length && (b[p] & 0xFF) != 0) {
+                p += (b[p] & 0xFF) + 1;
+            }
+            pos = p + 1;
+        }
+        return null;
+    }
+
     /** EXIF orientation 1..8 of any supported format; 1 when absent or unreadable. Never throws. */
     static int orientation(ImageFormat format, byte[] b) {
         try {
@@ -161,6 +202,8 @@ final class ImageHeaders {
         }
         return true;
     }
+
+    private static int u16le(byte[] b, int p) { return (b[p] & 0xFF) | (b[p + 1] & 0xFF) << 8; }
 
     private static int u16be(byte[] b, int p) { return (b[p] & 0xFF) << 8 | (b[p + 1] & 0xFF); }
 

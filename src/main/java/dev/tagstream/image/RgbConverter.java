@@ -169,6 +169,44 @@ final class RgbConverter {
         return RgbView.packedRgb(out, w, h);
     }
 
+    /**
+     * Pillow 9.4 shows a GIF's first frame on the logical screen: a canvas of the screen size (grown if the frame
+     * reaches past it) filled with palette entry {@code transparent} if the frame has one, else entry 0, with the
+     * frame at its (left, top). ImageIO returns only the frame. Returns {@code frame} itself when it covers the
+     * screen exactly.
+     */
+    static RgbView gifCanvas(RgbView frame, ColorModel cm, ImageHeaders.Gif gif) {
+        int w = Math.max(gif.screenWidth(), gif.left() + frame.width);
+        int h = Math.max(gif.screenHeight(), gif.top() + frame.height);
+        if (w == frame.width && h == frame.height && gif.left() == 0 && gif.top() == 0) {
+            return frame;
+        }
+        int fill = gif.transparent() >= 0 ? gif.transparent() : 0;
+        byte r = 0;
+        byte g = 0;
+        byte b = 0;
+        if (cm instanceof IndexColorModel icm && fill < icm.getMapSize()) {
+            r = (byte) icm.getRed(fill);
+            g = (byte) icm.getGreen(fill);
+            b = (byte) icm.getBlue(fill);
+        }
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+        for (int i = 0; i < out.length; i += 3) {
+            out[i] = r;
+            out[i + 1] = g;
+            out[i + 2] = b;
+        }
+        for (int y = 0; y < frame.height; y++) {
+            for (int x = 0; x < frame.width; x++) {
+                int o = ((gif.top() + y) * w + gif.left() + x) * 3;
+                out[o] = (byte) frame.sample(x, y, 0);
+                out[o + 1] = (byte) frame.sample(x, y, 1);
+                out[o + 2] = (byte) frame.sample(x, y, 2);
+            }
+        }
+        return RgbView.packedRgb(out, w, h);
+    }
+
     /** Pillow's MULDIV255: a * b / 255 rounded, with its exact integer trick. */
     static int muldiv255(int a, int b) {
         int t = a * b + 128;
