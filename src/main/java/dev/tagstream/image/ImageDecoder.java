@@ -59,9 +59,6 @@ final class ImageDecoder {
         this.providers = Map.copyOf(found);
     }
 
-    /** Whether a reader for {@code format} is on the classpath. */
-    boolean supports(ImageFormat format) { return providers.containsKey(format); }
-
     /**
      * Decodes the first image of {@code bytes}. {@code subsample} > 1 asks the reader for every n-th pixel in both
      * directions (the fallback fast path; 1 = full image).
@@ -161,8 +158,10 @@ final class ImageDecoder {
     private static void failOnDataWarnings(ImageFormat format, List<String> warnings) throws ImageException {
         for (String w : warnings) {
             String s = w.toLowerCase(Locale.ROOT);
-            if (s.contains("premature") || s.contains("corrupt") || s.contains("truncat") || s.contains("bad huffman")
-                    || s.contains("end of") || s.contains("eof")) {
+            // libjpeg's JWRN_JPEG_EOF ("Premature end of JPEG file"), JWRN_HIT_MARKER / JWRN_EXTRANEOUS_DATA
+            // ("Corrupt JPEG data: ..."), JWRN_HUFF_BAD_CODE, TwelveMonkeys' "Truncated File - Missing EOI marker".
+            // Other warnings (unknown chunks, odd metadata) do not mean missing pixels and are ignored.
+            if (s.contains("premature") || s.contains("corrupt") || s.contains("truncat") || s.contains("huffman")) {
                 throw new ImageException(ImageFailure.IMAGE_UNDECODABLE, format + " is truncated or corrupt: " + w);
             }
         }

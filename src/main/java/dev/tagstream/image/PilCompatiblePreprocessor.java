@@ -30,8 +30,9 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>Thread-safe: immutable configuration plus per-thread scratch buffers (resampler coefficients and
  * intermediate rows, the 224x224x3 crop, one float row). Scratch is dropped after a call that grew it past
- * {@value #SCRATCH_BUDGET_BYTES} bytes, so a thread never pins the memory of one huge image. The decoded image
- * itself is ImageIO's allocation per call (a 4032x3024 JPEG is a 36 MB byte array) and is not pooled.
+ * {@value #SCRATCH_BUDGET_BYTES} bytes, so a thread never pins the memory of one huge image. libjpeg-turbo decodes
+ * into a per-thread buffer up to half that budget; larger frames, and every ImageIO decode, are a fresh allocation
+ * per call (a 4032x3024 RGB frame is 36 MB), not pooled.
  */
 public final class PilCompatiblePreprocessor implements ImagePreprocessor {
     static final long SCRATCH_BUDGET_BYTES = 8L << 20;
