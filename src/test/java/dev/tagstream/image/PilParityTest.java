@@ -12,8 +12,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The uint8 crop and the normalized tensor against PIL 9.4 + torchvision 0.14 on the committed fixtures
- * (tools/make_parity_fixtures.py). Lossless formats must be identical; JPEG and lossy WebP go through a different
- * decoder than PIL's, so they get the issue's bounds: >= 99% identical values and none more than 2 levels apart.
+ * (tools/make_parity_fixtures.py). Lossless formats must be identical. JPEG may go through a different decoder than
+ * PIL's (the ImageIO fallback), so it gets the issue's bounds, with both decoders: >= 99% identical values, none
+ * more than 2 levels apart, tensor within 0.02 (measured: identical). Lossy WebP does not meet them: see its test.
  */
 class PilParityTest {
     private static final PreprocessSpec SPEC = PreprocessSpec.IMAGENET;
@@ -30,7 +31,7 @@ class PilParityTest {
         return Fixtures.cases().stream().filter(c -> c.kind().equals("exact"));
     }
 
-    static Stream<Fixtures.Case> decoderDependentCases() {
+    static Stream<Fixtures.Case> jpegCases() {
         return Fixtures.cases().stream().filter(c -> c.kind().equals("jpeg"));
     }
 
@@ -48,7 +49,7 @@ class PilParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("decoderDependentCases")
+    @MethodSource("jpegCases")
     void shouldStayWithinTwoLevelsOfPilForJpegWithTheDefaultDecoder(Fixtures.Case c) throws Exception {
         PilCompatiblePreprocessor p = c.upright() ? UPRIGHT : RAW;
         byte[] actual = p.crop(Fixtures.resource(c.file()), SPEC);
@@ -59,7 +60,7 @@ class PilParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("decoderDependentCases")
+    @MethodSource("jpegCases")
     void shouldStayWithinTwoLevelsOfPilForJpegWithTheImageIoDecoder(Fixtures.Case c) throws Exception {
         byte[] actual = (c.upright() ? UPRIGHT_IMAGEIO : RAW_IMAGEIO).crop(Fixtures.resource(c.file()), SPEC);
         Fixtures.Diff d = Fixtures.diff(actual, Fixtures.expectedCrop(c));
@@ -104,8 +105,8 @@ class PilParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("decoderDependentCases")
-    void shouldKeepTheTensorWithinTwoHundredthsOfTorchvisionForLossyFormats(Fixtures.Case c) throws Exception {
+    @MethodSource("jpegCases")
+    void shouldKeepTheTensorWithinTwoHundredthsOfTorchvisionForJpeg(Fixtures.Case c) throws Exception {
         byte[] expectedCrop = Fixtures.expectedCrop(c);
         FloatBuffer out = ByteBuffer.allocateDirect(SPEC.floatsPerImage() * 4).order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
