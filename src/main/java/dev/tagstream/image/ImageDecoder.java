@@ -115,6 +115,10 @@ final class ImageDecoder {
             throw new ImageException(ImageFailure.IMAGE_TOO_LARGE,
                     format + " needs more memory to decode than this process has: " + e.getMessage(), e);
         } catch (IOException | RuntimeException | LinkageError e) {
+            if (causedByOutOfMemory(e)) { // the JDK PNG reader wraps its OutOfMemoryError in an IIOException
+                throw new ImageException(ImageFailure.IMAGE_TOO_LARGE,
+                        format + " needs more memory to decode than this process has: " + describe(e), e);
+            }
             throw new ImageException(ImageFailure.IMAGE_UNDECODABLE,
                     format + " undecodable: " + describe(e), e);
         } finally {
@@ -165,6 +169,15 @@ final class ImageDecoder {
                 throw new ImageException(ImageFailure.IMAGE_UNDECODABLE, format + " is truncated or corrupt: " + w);
             }
         }
+    }
+
+    private static boolean causedByOutOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(Throwable e) {

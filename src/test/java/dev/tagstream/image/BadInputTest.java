@@ -130,10 +130,12 @@ class BadInputTest {
         assertThat(finished).as("child finished; output:\n%s", out).isTrue();
         assertThat(p.exitValue()).as("child exit; output:\n%s", out).isZero();
         String[] lines = out.lines().filter(l -> l.startsWith("IMAGE_")).toArray(String[]::new);
-        assertThat(lines).as(out).hasSize(2);
+        assertThat(lines).as(out).hasSize(3);
         assertThat(lines[0]).startsWith("IMAGE_TOO_LARGE").contains("60000x60000");
         // No pixel limit: the decoder itself must fail (OOM or array-size overflow), and still nothing escapes.
         assertThat(lines[1]).matches("IMAGE_(TOO_LARGE|UNDECODABLE) .*");
+        // 20000x20000 fits an int but not a 256 MB heap: the decoder's OutOfMemoryError becomes IMAGE_TOO_LARGE.
+        assertThat(lines[2]).startsWith("IMAGE_TOO_LARGE").contains("memory");
     }
 
     @Test
