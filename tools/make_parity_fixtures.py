@@ -164,11 +164,13 @@ def fixtures():
     out.append(("jpeg_gray_320x240", "jpg", encode(rgb(320, 240, 4).convert("L"), "JPEG", quality=90), "jpeg"))
     out.append(("jpeg_cmyk_300x200", "jpg", encode(rgb(300, 200, 5).convert("CMYK"), "JPEG", quality=90), "jpeg"))
     out.append(("jpeg_reduced_640x480", "jpg", encode(rgb(640, 480, 6), "JPEG", quality=75), "jpeg"))
+    # a strong downscale (scale 4.7, 11-tap filter) through the exact path, cheap to store as a low-quality JPEG
+    out.append(("jpeg_large_1600x1200", "jpg", encode(rgb(1600, 1200, 31), "JPEG", quality=50), "jpeg"))
     out.append(("png_rgb_300x200", "png", encode(rgb(300, 200, 7), "PNG"), "exact"))
     out.append(("png_rgb_upscale_200x150", "png", encode(rgb(200, 150, 8), "PNG"), "exact"))
     out.append(("png_rgb_256x300", "png", encode(rgb(256, 300, 9), "PNG"), "exact"))
-    rgba = np.dstack([photo_like(257, 400, 10), photo_like(257, 400, 11)[:, :, 0]])
-    out.append(("png_rgba_257x400", "png", encode(Image.fromarray(rgba, "RGBA"), "PNG"), "exact"))
+    rgba = np.dstack([photo_like(257, 331, 10), photo_like(257, 331, 11)[:, :, 0]])
+    out.append(("png_rgba_257x331", "png", encode(Image.fromarray(rgba, "RGBA"), "PNG"), "exact"))
     out.append(("png_gray_300x200", "png", encode(rgb(300, 200, 12).convert("L"), "PNG"), "exact"))
     out.append(("png_palette_300x200", "png", encode(rgb(300, 200, 13).quantize(200), "PNG"), "exact"))
     g16 = (photo_like(300, 200, 14)[:, :, 0].astype(np.uint16) * 3)  # spans 0..765: PIL clips I -> RGB at 255
@@ -187,7 +189,7 @@ def fixtures():
     out.append(("gif_offset_frame_120x90", "gif", gif_with_offset_frame((120, 90), (70, 40), (30, 20)), "exact"))
     out.append(("gif_offset_frame_transparent_120x90", "gif",
                 gif_with_offset_frame((120, 90), (70, 40), (30, 20), transparent=3), "exact"))
-    out.append(("bmp_300x200", "bmp", encode(rgb(300, 200, 17), "BMP"), "exact"))
+    out.append(("bmp_240x180", "bmp", encode(rgb(240, 180, 17), "BMP"), "exact"))
     out.append(("bmp_palette_300x200", "bmp", encode(rgb(300, 200, 18).quantize(256), "BMP"), "exact"))
     if features.check("webp"):
         out.append(("webp_lossless_300x200", "webp", encode(rgb(300, 200, 19), "WEBP", lossless=True), "exact"))

@@ -158,10 +158,10 @@ class BadInputTest {
     void shouldRefuseMorePixelsThanTheLimitForEveryFormat() {
         PilCompatiblePreprocessor tiny = new PilCompatiblePreprocessor(new ImageLimits(1 << 20, 10_000), true, true);
         for (String f : new String[] {"jpeg_baseline_300x200.jpg", "png_rgb_300x200.png", "gif_300x200.gif",
-                "bmp_300x200.bmp", "webp_lossless_300x200.webp"}) {
+            "bmp_240x180.bmp", "webp_lossless_300x200.webp"}) {
             ImageException e = failureOf(tiny, Fixtures.resource(f));
             assertThat(e.failure()).as(f).isEqualTo(ImageFailure.IMAGE_TOO_LARGE);
-            assertThat(e.getMessage()).as(f).contains("300x200");
+            assertThat(e.getMessage()).as(f).contains(f.substring(f.lastIndexOf('_') + 1, f.lastIndexOf('.')));
         }
     }
 

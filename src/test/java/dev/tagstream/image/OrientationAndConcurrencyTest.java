@@ -85,7 +85,7 @@ class OrientationAndConcurrencyTest {
     @Test
     void shouldFillDifferentSlotsOfOneBufferFromManyThreadsLikeOneThreadDoes() throws Exception {
         String[] files = {"png_rgb_300x200.png", "jpeg_progressive_257x400.jpg", "gif_300x200.gif",
-            "bmp_300x200.bmp", "png_rgba_257x400.png", "jpeg_gray_320x240.jpg", "webp_lossless_300x200.webp",
+            "bmp_240x180.bmp", "png_rgba_257x331.png", "jpeg_gray_320x240.jpg", "webp_lossless_300x200.webp",
             "png_palette_300x200.png"};
         PreprocessSpec spec = PreprocessSpec.IMAGENET;
         PilCompatiblePreprocessor pre = PilCompatiblePreprocessor.withDefaults();
