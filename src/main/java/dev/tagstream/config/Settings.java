@@ -72,6 +72,18 @@ public final class Settings {
 
     public long batchMaxDelayMs() { return ours.getLong(BATCH_MAX_DELAY_MS); }
 
+    public long batchMergeWaitMicros() { return ours.getLong(BATCH_MERGE_WAIT_US); }
+
+    /** {@code num.stream.threads} as Kafka Streams will read it (default 1). */
+    public int streamThreads() {
+        String v = passThrough.get("num.stream.threads");
+        try {
+            return v == null ? 1 : Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new org.apache.kafka.common.config.ConfigException("num.stream.threads", v, "must be a whole number");
+        }
+    }
+
     public int imageMaxBytes() { return ours.getInt(IMAGE_MAX_BYTES); }
 
     public long imageMaxPixels() { return ours.getLong(IMAGE_MAX_PIXELS); }

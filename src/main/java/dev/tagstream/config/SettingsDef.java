@@ -35,6 +35,7 @@ public final class SettingsDef {
     public static final String MODELS_EAGER = "tagstream.models.eager";
     public static final String BATCH_MAX_SIZE = "tagstream.batch.max-size";
     public static final String BATCH_MAX_DELAY_MS = "tagstream.batch.max-delay-ms";
+    public static final String BATCH_MERGE_WAIT_US = "tagstream.batch.merge-wait-us";
     public static final String IMAGE_MAX_BYTES = "tagstream.image.max-bytes";
     public static final String IMAGE_MAX_PIXELS = "tagstream.image.max-pixels";
     public static final String IMAGE_EXIF_TRANSPOSE = "tagstream.image.exif-transpose";
@@ -87,6 +88,9 @@ public final class SettingsDef {
                     "A pending batch is run when it holds this many records.")
             .define(BATCH_MAX_DELAY_MS, Type.LONG, 50L, Range.between(0, 60_000), Importance.HIGH,
                     "A pending batch is run when its oldest record has waited this long (wall clock).")
+            .define(BATCH_MERGE_WAIT_US, Type.LONG, 2_000L, Range.between(0, 1_000_000), Importance.LOW,
+                    "How long the inference engine waits for batches of other stream threads to merge with "
+                            + "(microseconds); only used with more than one stream thread.")
             .define(IMAGE_MAX_BYTES, Type.INT, 20 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
                     "Larger encoded images are dead-lettered as IMAGE_TOO_LARGE.")
             .define(IMAGE_MAX_PIXELS, Type.LONG, PIL_MAX_IMAGE_PIXELS, Range.atLeast(1), Importance.MEDIUM,

@@ -12,4 +12,11 @@ public interface PipelineListener {
     default void deadLettered(DeadLetterReason reason, String model) {}
 
     default void batchDrained(String model, int size) {}
+
+    /** Makes the listener once the process's drain control exists (metrics observe its pending count). */
+    interface Factory {
+        Factory NONE = drain -> PipelineListener.NONE;
+
+        PipelineListener create(dev.tagstream.batch.DrainControl drain);
+    }
 }
