@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "models", mixinStandardHelpOptions = true, description = "Lists and synthesizes models.",
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Synth.class})
+@Command(name = "models", mixinStandardHelpOptions = true, description = "Lists, synthesizes and checks models.",
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Synth.class, ClassifyCommand.class})
 final class ModelsCommand implements Runnable {
     static final String DEFAULT_CATALOG = "config/models.yaml";
     static final String DEFAULT_DIR = "models";

@@ -74,7 +74,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** The catalog file, with the operator's default model and allow-list from settings taking precedence. */
-    static ModelCatalog catalog(Settings settings) throws ModelUnavailableException {
+    public static ModelCatalog catalog(Settings settings) throws ModelUnavailableException {
         ModelCatalog file;
         try {
             file = ModelCatalog.load(settings.modelsCatalog());
@@ -105,7 +105,7 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    static ModelRuntimeOptions runtimeOptions(Settings s) {
+    public static ModelRuntimeOptions runtimeOptions(Settings s) {
         int maxBatch = Math.max(s.batchMaxSize(), s.batchMaxSize() * s.streamThreads());
         List<Integer> warmup = s.batchMaxSize() == 1 ? List.of(1) : List.of(1, s.batchMaxSize());
         return new ModelRuntimeOptions(s.modelsDir(), ExecutionProvider.parseList(String.join(",", s.providers())),
