@@ -81,6 +81,7 @@ class PipelineIT {
         final ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
                 new ThreadPoolExecutor.CallerRunsPolicy());
         final TagstreamApp app;
+        final DrainControl drain = new DrainControl();
 
         Instance(String appId, String guarantee, int maxSize, long maxDelayMs) throws Exception {
             Path state = Files.createTempDirectory("tagstream-it-state");
@@ -108,7 +109,7 @@ class PipelineIT {
             PipelineServices services = new PipelineServices(events.deserializer(), predictions.serializer(),
                     new ScriptedModels.Preprocessor(),
                     new ScriptedModels.Repository(Map.of("model_a", model), Map.of()), engine, pool,
-                    PipelineListener.NONE, new DrainControl());
+                    PipelineListener.NONE, drain);
             app = new TagstreamApp(settings, services);
             instances.add(this);
             app.start();
@@ -205,6 +206,27 @@ class PipelineIT {
         assertThat(a.model.runSizes.size() + b.model.runSizes.size()).as("both instances did work").isPositive();
         assertThat(a.model.runSizes).as("instance a worked").isNotEmpty();
         assertThat(b.model.runSizes).as("instance b worked").isNotEmpty();
+    }
+
+    @Test
+    void shouldDrainPendingBatchesOnGracefulShutdown() throws Exception {
+        cluster.createTopics(2, "images-" + run, "predictions-" + run, "dlq-" + run);
+        Instance a = new Instance("tagstream-it-drain-" + run, "at_least_once", 50, 60_000);
+        a.awaitRunning();
+        ImageEventSerde serde = producerSerde();
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
+            for (int i = 0; i < 10; i++) {
+                produce(producer, serde, "g" + i, "class:" + i, null, null);
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.drain.pending() == 10);
+        assertThat(a.model.runSizes).as("a 60 s batch delay: nothing ran yet").isEmpty();
+
+        assertThat(a.app.closeGracefully()).isTrue();
+
+        assertThat(a.drain.pending()).isZero();
+        assertThat(a.model.runSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+        assertThat(outcomesById(10)).hasSize(10);
     }
 
     @Test
