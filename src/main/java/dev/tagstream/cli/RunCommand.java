@@ -55,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("tagstream: bad configuration: " + e.getMessage());
             return EXIT_CONFIG;
         }
+        dev.tagstream.ops.LogFormat.apply(settings.logFormat());
         LOG.info("effective configuration: {}", settings.describe());
         try (Service service = Service.start(settings)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
