@@ -118,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
                 return runDemo(settings, kafka, registry, files, out, err);
             }
         } finally {
-            deleteRecursively(work);
+            dev.tagstream.embedded.TempDirs.deleteRecursively(work);
         }
     }
 
@@ -292,13 +292,5 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temporary directory is not worth a failed demo
-        }
     }
 }

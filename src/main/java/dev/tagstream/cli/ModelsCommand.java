@@ -5,14 +5,10 @@ import dev.tagstream.model.ModelCatalog;
 import dev.tagstream.model.ModelSynthesizer;
 import dev.tagstream.model.UnknownModelException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,22 +28,6 @@ final class ModelsCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] buf = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -81,7 +61,7 @@ final class ModelsCommand implements Runnable {
                 } else if (noVerify) {
                     sha = "not checked";
                 } else {
-                    sha = sha256(f).equals(e.sha256()) ? "verified" : "MISMATCH";
+                    sha = dev.tagstream.model.FileDigest.sha256(f).equals(e.sha256()) ? "verified" : "MISMATCH";
                 }
                 String mark = (e.name().equals(c.defaultModel()) ? " (default)" : "")
                         + (c.isAllowed(e.name()) ? "" : " (not allowed)");

@@ -7,10 +7,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -82,7 +80,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.startup();
             return new EmbeddedKafka(server, dir, host + ":" + brokerPort);
         } catch (Exception | Error e) {
-            deleteRecursively(dir);
+            TempDirs.deleteRecursively(dir);
             throw e;
         }
     }
@@ -97,7 +95,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
         } finally {
-            deleteRecursively(dir);
+            TempDirs.deleteRecursively(dir);
         }
     }
 
@@ -105,23 +103,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a leftover temp file is not worth failing a shutdown for
-                }
-            });
-        } catch (IOException e) {
-            // same
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.tagstream.serde.ImageEventSerde;
 import dev.tagstream.serde.MockSchemaRegistry;
 import dev.tagstream.serde.PredictionSerde;
 import dev.tagstream.serde.RegistryClientConfig;
+import dev.tagstream.testing.WireBytes;
 import dev.tagstream.topology.DeadLetters;
 import dev.tagstream.topology.PipelineListener;
 import dev.tagstream.topology.PipelineServices;
@@ -47,10 +48,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -205,13 +203,7 @@ class HostileInputIT {
         r.put("id", id);
         r.put("image", ByteBuffer.wrap(image));
         r.put("event_time", System.currentTimeMillis());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(schemaId).array());
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(v1).write(r, enc);
-        enc.flush();
-        return out.toByteArray();
+        return WireBytes.of(schemaId, v1, r);
     }
 
     /** A 4032x3024 (12-megapixel) JPEG of over 4 MB, made here rather than committed. */

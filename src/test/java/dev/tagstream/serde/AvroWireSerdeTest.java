@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tagstream.avro.ImageEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,10 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
+import dev.tagstream.testing.WireBytes;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,7 +71,7 @@ class AvroWireSerdeTest {
         old.put("image", ByteBuffer.wrap(new byte[] {9, 8, 7}));
         old.put("event_time", 1234L);
 
-        ImageEvent read = serde.deserializer().deserialize(TOPIC, wire(v1Id, v1, old));
+        ImageEvent read = serde.deserializer().deserialize(TOPIC, WireBytes.of(v1Id, v1, old));
 
         assertThat(read.getId()).isEqualTo("old-1");
         assertThat(read.getImage()).isEqualTo(ByteBuffer.wrap(new byte[] {9, 8, 7}));
@@ -168,15 +165,5 @@ class AvroWireSerdeTest {
         assertThatThrownBy(() -> noRegister.serializer().serialize(TOPIC, event()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("not found");
-    }
-
-    static byte[] wire(int id, Schema schema, GenericRecord record) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema).write(record, enc);
-        enc.flush();
-        return out.toByteArray();
     }
 }
