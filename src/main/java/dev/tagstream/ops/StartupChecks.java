@@ -41,9 +41,12 @@ public final class StartupChecks {
         try {
             brokers = admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
         } catch (TimeoutException e) {
-            throw new StartupException("cannot reach Kafka at " + bootstrap + " within " + timeoutMs
-                    + " ms: check bootstrap.servers and the security settings (security.protocol, sasl.*, ssl.*)");
+            throw unreachable(bootstrap);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // the client's own api timeout fired first: the same "nobody answered"
+                throw unreachable(bootstrap);
+            }
             throw new StartupException("Kafka at " + bootstrap + " refused the connection: "
                     + e.getCause().getMessage() + " (check security.protocol, sasl.*, ssl.*)", e.getCause());
         } catch (InterruptedException e) {
@@ -86,6 +89,11 @@ public final class StartupChecks {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while creating topics");
         }
+    }
+
+    private StartupException unreachable(String bootstrap) {
+        return new StartupException("cannot reach Kafka at " + bootstrap + " within " + timeoutMs
+                + " ms: check bootstrap.servers and the security settings (security.protocol, sasl.*, ssl.*)");
     }
 
     private Set<String> listTopics(Admin admin) throws StartupException {
