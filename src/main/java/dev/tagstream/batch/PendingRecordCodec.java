@@ -46,12 +46,13 @@ public final class PendingRecordCodec {
 
     /** @throws IllegalArgumentException for bytes this codec did not write */
     public static PendingRecord decode(byte[] bytes) {
+        if (bytes.length == 0 || bytes[0] != VERSION) {
+            throw new IllegalArgumentException("pending record of unknown version "
+                    + (bytes.length == 0 ? "(empty)" : String.valueOf(bytes[0])));
+        }
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            byte version = b.get();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("pending record of unknown version " + version);
-            }
+            b.get();
             String topic = new String(getNullable(b), StandardCharsets.UTF_8);
             int partition = b.getInt();
             long offset = b.getLong();
