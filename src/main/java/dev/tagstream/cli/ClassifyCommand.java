@@ -50,6 +50,9 @@ final class ClassifyCommand implements Callable<Integer> {
         if (dir != null) {
             extra.add("tagstream.models.dir=" + dir);
         }
+        if (model != null) {
+            extra.add("tagstream.model.default=" + model); // the catalog need not hold the configured default
+        }
         Settings settings = config.load(System.getenv(), extra);
         PilCompatiblePreprocessor preprocessor = new PilCompatiblePreprocessor(
                 new ImageLimits(settings.imageMaxBytes(), settings.imageMaxPixels()), settings.exifTranspose(),

@@ -80,5 +80,26 @@ class ExportScriptTest {
             }
             assertThat(top.get(0).index()).isEqualTo(torchTop);
         }
+
+        // and a user can check it in one line: tagstream models classify
+        Path catalogFile = dir.resolve("catalog.yaml");
+        Files.writeString(catalogFile, "default: resnet18_swsl\nmodels:\n" + stdout);
+        java.io.StringWriter printed = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.tagstream.cli.Main.newCommandLine();
+        cli.setOut(new java.io.PrintWriter(printed));
+        java.io.PrintStream stdoutBefore = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = cli.execute("models", "classify", "--model", "resnet18_swsl", "--dir", dir.toString(),
+                    "--set", "tagstream.models.catalog=" + catalogFile, "--set", "tagstream.models.providers=cpu",
+                    "src/main/resources/samples/sunset.jpg");
+        } finally {
+            System.setOut(stdoutBefore);
+        }
+        String line = captured.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(line).isZero();
+        assertThat(line).startsWith("src/main/resources/samples/sunset.jpg:").containsPattern("( \\S.* \\d\\.\\d{4}){5}");
     }
 }
