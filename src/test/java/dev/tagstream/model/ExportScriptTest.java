@@ -100,6 +100,6 @@ class ExportScriptTest {
         }
         String line = captured.toString(StandardCharsets.UTF_8);
         assertThat(code).as(line).isZero();
-        assertThat(line).startsWith("src/main/resources/samples/sunset.jpg:").containsPattern("( \\S.* \\d\\.\\d{4}){5}");
+        assertThat(line).startsWith("src/main/resources/samples/sunset.jpg:").containsPattern("(\\s+\\S.*? \\d\\.\\d{4}){5}");
     }
 }
