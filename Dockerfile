@@ -16,6 +16,17 @@ RUN case "$(uname -m)" in x86_64) os_arch=linux-x64 ;; aarch64) os_arch=linux-aa
  && jar xf /build/target/tagstream.jar "ai/onnxruntime/native/$os_arch" \
  && mv "ai/onnxruntime/native/$os_arch"/* . && rm -rf ai
 
+# libjpeg-turbo's Java binding, Debian's libturbojpeg-java: the JPEG decoder PIL links and the parity tests run on.
+# Without it the service falls back to the JDK's decoder, 2-3x slower and not bit-identical to PIL
+# (src/main/java/dev/tagstream/image/TurboJpeg.java; its start-up log line names the decoder in use). Taken from
+# Debian 12, the same package this project's machines test with, rather than relying on the Ubuntu base to have it;
+# the library needs nothing newer than glibc 2.14 and loads from /usr/lib/libturbojpeg.so.0.
+FROM debian:12.12-slim AS turbojpeg
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libturbojpeg-java \
+ && mkdir -p /out && cp /usr/share/java/turbojpeg.jar /out/ \
+ && cp -L /usr/lib/*-linux-gnu/libturbojpeg.so.0 /out/
+
 FROM eclipse-temurin:17.0.16_8-jre-noble
 RUN groupadd --system --gid 10001 tagstream \
  && useradd --system --uid 10001 --gid tagstream --home-dir /app --shell /usr/sbin/nologin tagstream \
@@ -24,6 +35,8 @@ RUN groupadd --system --gid 10001 tagstream \
 WORKDIR /app
 COPY --from=build /build/target/tagstream.jar /app/tagstream.jar
 COPY --from=build /build/native/ /app/native/
+COPY --from=turbojpeg /out/turbojpeg.jar /usr/share/java/turbojpeg.jar
+COPY --from=turbojpeg /out/libturbojpeg.so.0 /usr/lib/libturbojpeg.so.0
 COPY config/ /app/config/
 COPY --chmod=0755 docker/healthcheck.sh /app/bin/healthcheck
 COPY --chmod=0755 docker/ensure-model.sh /app/bin/ensure-model

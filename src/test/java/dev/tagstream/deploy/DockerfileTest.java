@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
     /** A tag with a full x.y.z version in it, never latest. */
     private static final Pattern PINNED_TAG = Pattern.compile(".*\\d+\\.\\d+\\.\\d+.*");
+    /** Debian's point releases have two numbers (12.12). */
+    private static final Pattern PINNED_DEBIAN_TAG = Pattern.compile("\\d+\\.\\d+(-slim)?");
 
     /** ENV of the final stage of an image. */
     static Map<String, String> imageEnvironment(String file) {
@@ -55,7 +57,9 @@ class DockerfileTest {
         for (Dockerfile.Stage s : stages) {
             int colon = s.image().lastIndexOf(':');
             String tag = colon < 0 ? "" : s.image().substring(colon + 1);
-            if (colon < 0 || tag.equals("latest") || !PINNED_TAG.matcher(tag).matches()) {
+            boolean pinned = PINNED_TAG.matcher(tag).matches()
+                    || (s.image().startsWith("debian:") && PINNED_DEBIAN_TAG.matcher(tag).matches());
+            if (colon < 0 || tag.equals("latest") || !pinned) {
                 out.add("image not pinned to a release: " + s.image());
             }
         }
@@ -208,6 +212,16 @@ class DockerfileTest {
                 .collect(Collectors.joining("\n"));
         assertThat(stateDir).startsWith("/var/lib/tagstream/");
         assertThat(runs).contains("chown tagstream:tagstream /models /tmp/tagstream /var/lib/tagstream");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Dockerfile", "Dockerfile.gpu"})
+    void shouldShipLibjpegTurboWhereTheDecoderLooksForIt(String file) {
+        Set<String> targets = copiedTargets(file);
+        // The jar and one of the library paths of dev.tagstream.image.TurboJpeg (JARS, LIBS).
+        assertThat(targets).contains("/usr/share/java/turbojpeg.jar", "/usr/lib/libturbojpeg.so.0");
+        assertThat(DeployFiles.read("src/main/java/dev/tagstream/image/TurboJpeg.java"))
+                .contains("Path.of(\"/usr/share/java/turbojpeg.jar\")", "Path.of(\"/usr/lib/libturbojpeg.so.0\")");
     }
 
     @ParameterizedTest
