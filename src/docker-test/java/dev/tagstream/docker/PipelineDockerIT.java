@@ -137,6 +137,7 @@ class PipelineDockerIT {
         env.put("TAGSTREAM_MODELS_DIR", models.toString());
         env.put("TAGSTREAM_MODELS_CATALOG", catalog.toString());
         env.put("TAGSTREAM_MODELS_PROVIDERS", "cpu");
+        env.put("TAGSTREAM_MODEL_DEFAULT", "tiny");
         env.put("TAGSTREAM_IMAGE_MAX_BYTES", String.valueOf(IMAGE_MAX_BYTES));
         env.put("TAGSTREAM_BATCH_MAX_SIZE", "4");
         env.put("TAGSTREAM_BATCH_MAX_DELAY_MS", "100");
