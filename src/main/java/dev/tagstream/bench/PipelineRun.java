@@ -121,7 +121,7 @@ final class PipelineRun {
                     long unanswered = 0;
                     if (rate > 0) {
                         // let what was offered in the window come out, so its latency counts
-                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                         while (reader.outcomes() < sent && System.nanoTime() < until) {
                             Thread.sleep(50);
                         }
