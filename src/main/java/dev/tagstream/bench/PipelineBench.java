@@ -159,19 +159,21 @@ public final class PipelineBench {
         o.out().println(t.markdown());
 
         Table l = new Table("config", "offered/s", "achieved/s", "e2e p50 ms", "e2e p95 ms", "e2e p99 ms",
-                "reader p99 ms", "mean run size", "unanswered", "CPU cores");
+                "reader p50 ms", "reader p95 ms", "reader p99 ms", "mean run size", "unanswered", "CPU cores");
         List<PipelinePoint> latAll = new ArrayList<>(lat);
         latAll.add(baselineLatency);
         for (PipelinePoint p : latAll) {
             l.row(p.label(), Table.num(p.offeredPerSecond(), 2), Table.num(p.recordsPerSecond(), 2),
                     Table.num(p.e2eP50(), 0), Table.num(p.e2eP95(), 0), Table.num(p.e2eP99(), 0),
-                    Table.num(p.readerP99(), 0), Table.num(p.meanRunSize(), 1), p.unanswered(),
+                    Table.num(p.readerP50(), 0), Table.num(p.readerP95(), 0), Table.num(p.readerP99(), 0),
+                    Table.num(p.meanRunSize(), 1), p.unanswered(),
                     Table.num(p.cpuCoresUsed(), 2));
             Map<String, Object> m = p.json();
             m.put("kind", "pipeline_fixed_rate");
             res.row(m);
         }
-        o.out().println("### latency at fixed offered load\n");
+        o.out().println("### latency at fixed offered load (e2e = event time to predicted_at; reader = event time to "
+                + "the benchmark's consumer seeing it)\n");
         o.out().println(l.markdown());
 
         o.out().println("### targets (reported, never asserted)\n");
@@ -192,9 +194,13 @@ public final class PipelineBench {
             }
             ModelBench.Row b = bareBy.get(p.maxSize());
             double bound = p.maxDelayMs() + 2 * (b == null ? Double.NaN : b.msMean());
-            pt.target("p99 e2e at half max load, " + p.label() + " (bound = delay + 2 x bare batch-"
-                    + p.maxSize() + " " + Table.num(b == null ? Double.NaN : b.msMean(), 0) + " ms = "
-                    + Table.num(bound, 0) + " ms)", p.e2eP99(), "<= " + Table.num(bound, 0) + " ms",
+            String b99 = Table.num(b == null ? Double.NaN : b.msMean(), 0);
+            pt.target("p99 latency (reader) at half max load, " + p.label() + " (bound = delay + 2 x bare batch-"
+                    + p.maxSize() + " " + b99 + " ms = " + Table.num(bound, 0) + " ms)", p.readerP99(),
+                    "<= " + Table.num(bound, 0) + " ms",
+                    Double.isNaN(p.readerP99()) || Double.isNaN(bound) ? null : p.readerP99() <= bound);
+            pt.target("p99 latency (predicted_at, understated) at half max load, " + p.label(), p.e2eP99(),
+                    "<= " + Table.num(bound, 0) + " ms",
                     Double.isNaN(p.e2eP99()) || Double.isNaN(bound) ? null : p.e2eP99() <= bound);
         }
         for (PipelinePoint p : sat) {
@@ -205,8 +211,8 @@ public final class PipelineBench {
                 }
             }
             double r = Stats.ratio(p.recordsPerSecond(), baseline.recordsPerSecond());
-            String cost = half == null ? "" : "; p99 at half load " + Table.num(half.e2eP99(), 0)
-                    + " ms vs one-at-a-time " + Table.num(baselineLatency.e2eP99(), 0) + " ms";
+            String cost = half == null ? "" : "; reader p99 at half load " + Table.num(half.readerP99(), 0)
+                    + " ms vs one-at-a-time " + Table.num(baselineLatency.readerP99(), 0) + " ms";
             pt.target("batched vs one-at-a-time throughput, " + p.label() + cost, r, "ratio (informational)", null);
         }
         o.out().println();
@@ -214,6 +220,10 @@ public final class PipelineBench {
                 + "this JVM; 'CPU cores' is process CPU time / wall time.");
         res.note("Changelog bytes per input are the on-disk size of the pending-batches changelog (describeLogDirs) "
                 + "over the records the processor received; the input topic's bytes per record are beside them.");
+        res.note("predicted_at (and the Prediction's queue_ms) come from ProcessorContext.currentSystemTimeMs(), the "
+                + "stream thread's cached clock, which does not move during the blocking inference: the e2e_* "
+                + "figures understate latency; reader_* (event time to the benchmark's consumer) is the honest one "
+                + "and is what the latency target is judged on.");
         res.note("Throughput runs keep at most 3 x partitions x max-size x threads records unanswered, so the "
                 + "processor is never starved and the backlog stays bounded; their latencies are mostly backlog.");
         if (!trained) {
@@ -251,22 +261,22 @@ public final class PipelineBench {
 
         List<Plots.Series> ls = new ArrayList<>();
         for (long delay : sw.maxDelaysMs()) {
-            Plots.Series p50 = new Plots.Series("p50, batch " + sw.latencyMaxSize() + " / " + delay + " ms");
-            Plots.Series p99 = new Plots.Series("p99, batch " + sw.latencyMaxSize() + " / " + delay + " ms",
+            Plots.Series p50 = new Plots.Series("reader p50, batch " + sw.latencyMaxSize() + " / " + delay + " ms");
+            Plots.Series p99 = new Plots.Series("reader p99, batch " + sw.latencyMaxSize() + " / " + delay + " ms",
                     new ArrayList<>(), true);
             lat.stream().filter(p -> p.maxDelayMs() == delay).forEach(p -> {
-                p50.add(p.offeredPerSecond(), p.e2eP50());
-                p99.add(p.offeredPerSecond(), p.e2eP99());
+                p50.add(p.offeredPerSecond(), p.readerP50());
+                p99.add(p.offeredPerSecond(), p.readerP99());
             });
             ls.add(p50);
             ls.add(p99);
         }
-        ls.add(new Plots.Series("p50, one-at-a-time").add(baselineLatency.offeredPerSecond(),
-                baselineLatency.e2eP50()));
-        ls.add(new Plots.Series("p99, one-at-a-time").add(baselineLatency.offeredPerSecond(),
-                baselineLatency.e2eP99()));
+        ls.add(new Plots.Series("reader p50, one-at-a-time").add(baselineLatency.offeredPerSecond(),
+                baselineLatency.readerP50()));
+        ls.add(new Plots.Series("reader p99, one-at-a-time").add(baselineLatency.offeredPerSecond(),
+                baselineLatency.readerP99()));
         Plots.lines(dir.resolve("latency_vs_load.png"), name + ": end-to-end latency vs offered load",
-                "offered load (images/s)", "ms (event time to prediction)", ls, false);
+                "offered load (images/s)", "ms (event time to the reader seeing the prediction)", ls, false);
     }
 
     /** Prints a target line and records it. */

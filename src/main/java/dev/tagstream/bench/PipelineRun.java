@@ -177,7 +177,7 @@ final class PipelineRun {
         Stats.Summary lat = Stats.Summary.of(Arrays.copyOf(e2e, n));
         Stats.Summary rd = Stats.Summary.of(Arrays.copyOf(seen, n));
         return new PipelinePoint(label, maxSize, maxDelayMs, rate, windowSeconds, predictedInWindow,
-                predictedInWindow / windowSeconds, lat.p50(), lat.p95(), lat.p99(), rd.p99(),
+                predictedInWindow / windowSeconds, lat.p50(), lat.p95(), lat.p99(), rd.p50(), rd.p95(), rd.p99(),
                 inverseSizes == 0 ? Double.NaN : predictedInWindow / inverseSizes, meanDrained,
                 changelogBytesPerInput, changelogRecordsPerInput, inputBytesPerRecord, cpuCores, cpuLoadCores,
                 unanswered, deadLetters);

@@ -13,7 +13,11 @@ import java.util.Map;
 public final class PreprocessMode {
     private PreprocessMode() {}
 
-    public static Results run(BenchOptions o, int iterations, Path pilScript) throws Exception {
+    /** @param images a folder of images to time instead of the synthetic photos, or null */
+    public static Results run(BenchOptions o, int iterations, Path pilScript, Path images) throws Exception {
+        if (images != null) {
+            return folder(o, iterations, pilScript, images);
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("iterations", iterations);
         params.put("images", "synthetic photo-like JPEGs 640x480 and 4032x3024 (SyntheticPhotos, quality 0.9)");
@@ -63,6 +67,44 @@ public final class PreprocessMode {
         Plots.bars(o.outDir().resolve("preprocess.png"), "decode + preprocess, median ms/image (1 thread)",
                 "ms/image", cats, series);
         res.put("plots", List.of("preprocess.png"));
+        o.err().println("bench: wrote " + res.write(o.outDir()) + " and plots in " + o.outDir());
+        return res;
+    }
+
+    private static Results folder(BenchOptions o, int iterations, Path pilScript, Path images) throws Exception {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("iterations", iterations);
+        params.put("images", images.toString());
+        params.put("pil_script", pilScript.toString());
+        params.put("threads", 1);
+        Results res = new Results("preprocess", Machine.facts("n/a"), params);
+        o.err().println("bench: preprocessing each file of " + images + ", " + iterations + " timed runs each...");
+        List<FolderPreprocess.Row> rows = FolderPreprocess.run(images, iterations, pilScript);
+        for (FolderPreprocess.Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", r.file());
+            m.put("bytes", r.bytes());
+            m.put("exact_ms", r.exactMs());
+            m.put("fast_ms", r.fastMs());
+            m.put("pil_exact_ms", r.pilMs());
+            m.put("pil_draft_ms", r.pilDraftMs());
+            m.put("pil_over_exact", Stats.ratio(r.pilMs(), r.exactMs()));
+            m.put("pil_over_fast", Stats.ratio(r.pilMs(), r.fastMs()));
+            m.put("error", r.error());
+            res.row(m);
+        }
+        o.out().println("## bench preprocess: " + images + ", single thread, median ms/image\n");
+        o.out().println(FolderPreprocess.table(rows).markdown());
+        List<FolderPreprocess.Row> ok = rows.stream().filter(r -> r.error() == null).toList();
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("Java exact", ok.stream().mapToDouble(FolderPreprocess.Row::exactMs).toArray());
+        series.put("Java fast", ok.stream().mapToDouble(FolderPreprocess.Row::fastMs).toArray());
+        series.put("PIL + torchvision", ok.stream().mapToDouble(FolderPreprocess.Row::pilMs).toArray());
+        if (!ok.isEmpty()) {
+            Plots.bars(o.outDir().resolve("preprocess.png"), "decode + preprocess, median ms/image (1 thread)",
+                    "ms/image", ok.stream().map(FolderPreprocess.Row::file).toList(), series);
+            res.put("plots", List.of("preprocess.png"));
+        }
         o.err().println("bench: wrote " + res.write(o.outDir()) + " and plots in " + o.outDir());
         return res;
     }

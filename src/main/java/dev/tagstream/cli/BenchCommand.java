@@ -86,9 +86,13 @@ final class BenchCommand implements Callable<Integer> {
                 description = "PIL timing script (default: ${DEFAULT-VALUE}).")
         Path pilScript;
 
+        @Option(names = "--images", paramLabel = "DIR",
+                description = "Time each file of this folder instead of the synthetic 640x480 and 4032x3024 photos.")
+        Path images;
+
         @Override
         public Integer call() throws Exception {
-            PreprocessMode.run(common.options(0, 0), iterations, pilScript);
+            PreprocessMode.run(common.options(0, 0), iterations, pilScript, images);
             return 0;
         }
     }

@@ -42,6 +42,7 @@ class StatsTest {
         OutcomeReader.Snapshot s = new OutcomeReader.Snapshot(new long[] {0, 0, 0, 0, 0},
                 new long[] {10, 10, 10, 10, 20}, new long[] {11, 11, 11, 11, 21}, new int[] {4, 4, 4, 4, 1});
         PipelinePoint p = PipelineRun.summarize("x", 4, 20, 0, s, 0, 1000, 1.0, 1, 1, 3, 0, 0, 0, 0, 0);
+        assertThat(p.readerP50()).isEqualTo(11);
         assertThat(p.predictedInWindow()).isEqualTo(5);
         assertThat(p.recordsPerSecond()).isEqualTo(5);
         assertThat(p.meanRunSize()).isEqualTo(2.5);
