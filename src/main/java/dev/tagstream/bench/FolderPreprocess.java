@@ -37,18 +37,31 @@ final class FolderPreprocess {
         PilCompatiblePreprocessor fast = new PilCompatiblePreprocessor(ImageLimits.DEFAULT, true, true);
         FloatBuffer dst = ByteBuffer.allocateDirect(spec.floatsPerImage() * 4).order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
-        double[][] pil = pil(iterations, pilScript, files);
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            byte[] bytes = Files.readAllBytes(files.get(i));
-            String name = files.get(i).getFileName().toString();
+        List<Row> java = new ArrayList<>();
+        List<Path> decodable = new ArrayList<>();
+        for (Path file : files) {
+            byte[] bytes = Files.readAllBytes(file);
+            String name = file.getFileName().toString();
             try {
                 double e = median(iterations, () -> exact.preprocess(bytes, spec, dst, 0));
                 double f = median(iterations, () -> fast.preprocess(bytes, spec, dst, 0));
-                rows.add(new Row(name, bytes.length, e, f, pil[i][1], pil[i][2], null));
+                java.add(new Row(name, bytes.length, e, f, Double.NaN, Double.NaN, null));
+                decodable.add(file);
             } catch (Exception ex) {
-                rows.add(new Row(name, bytes.length, Double.NaN, Double.NaN, pil[i][1], pil[i][2],
+                java.add(new Row(name, bytes.length, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                         ex.getClass().getSimpleName() + ": " + ex.getMessage()));
+            }
+        }
+        // PIL only on what we could preprocess: the script stops at the first file it cannot open
+        double[][] pil = pil(iterations, pilScript, decodable);
+        List<Row> rows = new ArrayList<>();
+        int k = 0;
+        for (Row r : java) {
+            if (r.error() == null) {
+                double[] q = pil[k++];
+                rows.add(new Row(r.file(), r.bytes(), r.exactMs(), r.fastMs(), q[1], q[2], null));
+            } else {
+                rows.add(r);
             }
         }
         return rows;
