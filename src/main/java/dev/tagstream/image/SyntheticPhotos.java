@@ -16,10 +16,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * a few hard-edged discs, a fine stripe patch and mild noise, encoded as baseline 4:2:0 JPEG. For benchmarks and
  * the fast-path tests.
  */
-final class SyntheticPhotos {
+public final class SyntheticPhotos {
     private SyntheticPhotos() {}
 
-    static byte[] jpeg(int w, int h, long seed, float quality) throws IOException {
+    public static byte[] jpeg(int w, int h, long seed, float quality) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         byte[] px = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
         Random rnd = new Random(seed);
