@@ -247,6 +247,67 @@ final class ReliabilityEnv implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A consumer in its own thread that reads predictions and dead letters (read_committed) as they come and notes
+     * when each arrived, across broker outages: for recovery times measured from the outside.
+     */
+    final class Watcher implements AutoCloseable {
+        record Arrival(long nanos, Outcome outcome) {}
+
+        private final List<Arrival> arrivals = new ArrayList<>();
+        private final Thread thread;
+        private volatile boolean stop;
+
+        Watcher() {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "watcher-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
+            thread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+                    consumer.subscribe(List.of(output, dlq));
+                    while (!stop) {
+                        var records = consumer.poll(Duration.ofMillis(200));
+                        long now = System.nanoTime();
+                        synchronized (arrivals) {
+                            for (ConsumerRecord<byte[], byte[]> r : records) {
+                                var reason = r.headers().lastHeader("tagstream.error.reason");
+                                arrivals.add(new Arrival(now, new Outcome(
+                                        r.key() == null ? "(null)" : new String(r.key(), StandardCharsets.UTF_8),
+                                        r.topic().equals(dlq),
+                                        reason == null ? null : new String(reason.value(), StandardCharsets.UTF_8))));
+                            }
+                        }
+                    }
+                }
+            }, "outcome-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        List<Arrival> arrivals() {
+            synchronized (arrivals) {
+                return List.copyOf(arrivals);
+            }
+        }
+
+        /** Seconds from {@code sinceNanos} to the first outcome that arrived after it; NaN if none yet. */
+        double secondsToFirstAfter(long sinceNanos) {
+            return arrivals().stream().mapToLong(Arrival::nanos).filter(n -> n > sinceNanos).min()
+                    .stream().mapToDouble(n -> (n - sinceNanos) / 1e9).findFirst().orElse(Double.NaN);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(10_000);
+        }
+    }
+
     /** Outcomes per id of the given ids: lost (0), exactly once, duplicated (more than 1). */
     record Tally(int expected, int lost, int once, int duplicated, long deadLetters, List<String> lostIds,
             Map<String, Long> dlqReasons) {
