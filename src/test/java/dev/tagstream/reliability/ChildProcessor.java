@@ -176,6 +176,29 @@ final class ChildProcessor implements AutoCloseable {
         return -1;
     }
 
+    /** Output of {@code jcmd PID args...} (attaching starts the child's Attach Listener thread: do it sparingly). */
+    String jcmd(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        cmd.add(String.valueOf(pid()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try {
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                p.waitFor(60, TimeUnit.SECONDS);
+                return out;
+            } finally {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            return "(jcmd failed: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
+    }
+
     /** Log lines containing {@code text}. */
     long logCount(String text) {
         try {

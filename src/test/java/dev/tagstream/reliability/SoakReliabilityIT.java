@@ -35,7 +35,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * run (the first third is warm-up: JIT, ONNX Runtime arenas, class loading) must stay at most
  * {@code soak.max-rss-slope-mb-per-min} (default 1 MB/min). The heap is fixed and pre-touched (-Xms = -Xmx,
  * AlwaysPreTouch), so heap growth cannot pass for a native leak, and a native leak is what RSS is watched for.
- * At 5 events/s, 1 MB/min is a leak of about 3.5 KB per event, less than one of the sample images.
+ * At 5 events/s, 1 MB/min is a leak of about 3.5 KB per event, less than one of the sample images. The child runs
+ * with native memory tracking (summary): a baseline is taken at a sixth of the run and the diff at the end is saved
+ * as soak-nmt.txt, to say where RSS growth went.
  */
 @Tag("reliability")
 @Timeout(value = 90, unit = TimeUnit.MINUTES)
@@ -55,7 +57,7 @@ class SoakReliabilityIT {
             Map<String, String> settings = env.processorSettings(appId, "at_least_once", Map.of(
                     "tagstream.batch.max-size", "16", "tagstream.batch.max-delay-ms", "200"));
             ChildProcessor child = ChildProcessor.start("p", env.dir, settings,
-                    List.of("-Xms384m", "-Xmx384m", "-XX:+AlwaysPreTouch"));
+                    List.of("-Xms384m", "-Xmx384m", "-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary"));
             ExecutorService sender = Executors.newSingleThreadExecutor();
             List<Sample> samples = new ArrayList<>();
             try {
@@ -85,7 +87,14 @@ class SoakReliabilityIT {
                     }
                     return null;
                 });
+                boolean baselined = false;
                 while (System.nanoTime() - start < runNanos) {
+                    if (!baselined && System.nanoTime() - start > runNanos / 6) {
+                        // Native memory baseline halfway through warm-up (attaching costs a thread and some memory:
+                        // do it once, before the fitted window), compared with the end of the run below.
+                        child.jcmd("VM.native_memory", "baseline");
+                        baselined = true;
+                    }
                     assertThat(child.isAlive()).as(child.logTail(30)).isTrue();
                     samples.add(new Sample((System.nanoTime() - start) / 60e9, ids.size(),
                             child.metric("jvm_memory_used_bytes", "area=\"heap\"").orElse(Double.NaN),
@@ -95,6 +104,8 @@ class SoakReliabilityIT {
                                     .orElse(Double.NaN)));
                     Thread.sleep(SAMPLE_EVERY.toMillis());
                 }
+                String nmt = child.jcmd("VM.native_memory", "summary.diff");
+                Files.writeString(ReliabilityEnv.outDir().resolve("soak-nmt.txt"), nmt);
                 producing.get(2, TimeUnit.MINUTES);
                 await("every event accounted for").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(3))
                         .until(() -> ReliabilityEnv.tally(ids, env.readOutcomes(Duration.ofMillis(800))).lost() == 0);
