@@ -96,6 +96,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrap;
     }
 
+    /** The log directory (deleted by {@link #close()}). */
+    public String logDir() {
+        return dir.toString();
+    }
+
     /** True between start (or {@link #restart()}) and {@link #stop()} or {@link #close()}. */
     public boolean isRunning() {
         return server != null;
