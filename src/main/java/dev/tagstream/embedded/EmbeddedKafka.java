@@ -20,15 +20,20 @@ import org.apache.kafka.server.common.MetadataVersion;
 /**
  * A real single-node Kafka cluster in this JVM, started the way {@code kafka-storage format} and
  * {@code kafka-server-start} do: a temporary log directory is formatted, then one combined broker and controller
- * (KRaft) starts on free loopback ports. Sized for images (records up to {@code maxMessageBytes}). Closing it stops
- * the server and deletes the directory.
+ * (KRaft) starts on free loopback ports. Sized for images (records up to {@code maxMessageBytes}).
+ *
+ * <p>{@link #stop()} shuts the server down and keeps the directory, so {@link #restart()} brings the same cluster
+ * (same cluster id, topics, committed offsets and data) back on the same ports, as a restarted broker process would.
+ * {@link #close()} stops the server if it is running and deletes the directory. Not thread-safe: one owner drives it.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
     private final Path dir;
     private final String bootstrap;
+    private KafkaRaftServer server;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dir, String bootstrap) {
+    private EmbeddedKafka(KafkaConfig config, KafkaRaftServer server, Path dir, String bootstrap) {
+        this.config = config;
         this.server = server;
         this.dir = dir;
         this.bootstrap = bootstrap;
@@ -78,7 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafka(server, dir, host + ":" + brokerPort);
+            return new EmbeddedKafka(config, server, dir, host + ":" + brokerPort);
         } catch (Exception | Error e) {
             TempDirs.deleteRecursively(dir);
             throw e;
@@ -89,11 +94,48 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrap;
     }
 
+    /** The log directory (deleted by {@link #close()}). */
+    public String logDir() {
+        return dir.toString();
+    }
+
+    /** True between start (or {@link #restart()}) and {@link #stop()} or {@link #close()}. */
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /**
+     * Shuts the broker and controller down (a controlled shutdown, as on SIGTERM) and keeps the log directory for
+     * {@link #restart()}. Clients see the broker gone: connections refused on its ports. Does nothing if stopped.
+     */
+    public void stop() {
+        KafkaRaftServer s = server;
+        if (s == null) {
+            return;
+        }
+        server = null;
+        s.shutdown();
+        s.awaitShutdown();
+    }
+
+    /**
+     * Starts the stopped server again with the same configuration, ports and log directory: what it held before
+     * {@link #stop()} is there again. Does nothing if it is running.
+     */
+    public void restart() {
+        if (server != null) {
+            return;
+        }
+        KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
+        s.startup();
+        server = s;
+    }
+
+    /** Stops the server if it is running and deletes the log directory. */
     @Override
     public void close() {
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            stop();
         } finally {
             TempDirs.deleteRecursively(dir);
         }

@@ -27,6 +27,9 @@ import org.apache.avro.SchemaParseException;
  * A schema registry on loopback that answers the part of the Confluent REST API that this product and common
  * clients use: register ({@code POST /subjects/S/versions}), look up ({@code POST /subjects/S}), schema by id,
  * a subject's versions and latest, list subjects. Avro only; no compatibility checks. For the demo and tests.
+ *
+ * <p>{@link #stop()} closes the HTTP port and keeps the store; {@link #restart()} serves the same store on the same
+ * port again, as a registry restarted on its persistent backing store would (an outage, for reliability tests).
  */
 public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -36,33 +39,64 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private static final Pattern BY_ID = Pattern.compile("^/schemas/ids/(\\d+)(/schema)?/?$");
 
     private final InMemorySchemaRegistry store;
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final ObjectMapper json = new ObjectMapper();
+    private final String url;
+    private final int port;
+    private HttpServer server;
+    private ExecutorService executor;
 
-    private EmbeddedSchemaRegistry(InMemorySchemaRegistry store, HttpServer server, ExecutorService executor) {
+    private EmbeddedSchemaRegistry(InMemorySchemaRegistry store, int requestedPort) throws IOException {
         this.store = store;
-        this.server = server;
-        this.executor = executor;
+        serve(requestedPort);
+        this.port = server.getAddress().getPort();
+        this.url = "http://" + server.getAddress().getHostString() + ":" + port;
     }
 
     /** Starts on a free loopback port (or {@code port} when it is not 0). */
     public static EmbeddedSchemaRegistry start(int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        return new EmbeddedSchemaRegistry(new InMemorySchemaRegistry(), port);
+    }
+
+    private void serve(int onPort) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 0);
+        ExecutorService e = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "schema-registry-http");
             t.setDaemon(true);
             return t;
         });
-        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(new InMemorySchemaRegistry(), server, executor);
-        server.createContext("/", registry::handle);
-        server.setExecutor(executor);
-        server.start();
-        return registry;
+        s.createContext("/", this::handle);
+        s.setExecutor(e);
+        s.start();
+        this.server = s;
+        this.executor = e;
     }
 
+    /** The same URL for the registry's whole life, across {@link #stop()} and {@link #restart()}. */
     public String url() {
-        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+        return url;
+    }
+
+    /** True unless {@link #stop()} or {@link #close()} closed the port. */
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Closes the port (connections are refused) and keeps the store. Does nothing if stopped. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        server.stop(0);
+        executor.shutdownNow();
+        server = null;
+        executor = null;
+    }
+
+    /** Serves the same store on the same port again. Does nothing if running. */
+    public synchronized void restart() throws IOException {
+        if (server == null) {
+            serve(port);
+        }
     }
 
     /** The store behind the HTTP API, for in-process inspection. */
@@ -72,8 +106,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        stop();
     }
 
     private void handle(HttpExchange exchange) throws IOException {

@@ -21,7 +21,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The demo's broker: formats, starts, carries a phone-photo-sized record, and leaves nothing behind. */
+/**
+ * The demo's broker: formats, starts, carries a phone-photo-sized record, and leaves nothing behind; stopped and
+ * restarted, it comes back on the same address with its data.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EmbeddedKafkaIT {
     @Test
@@ -57,5 +60,45 @@ class EmbeddedKafkaIT {
                 assertThat(got.iterator().next().value()).isEqualTo(photo);
             }
         }
+    }
+
+    @Test
+    void shouldComeBackOnTheSameAddressWithItsRecordsAfterStopAndRestart() throws Exception {
+        java.nio.file.Path dir;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(1 << 20, Map.of())) {
+            String bootstrap = kafka.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                admin.createTopics(List.of(new NewTopic("kept", 1, (short) 1))).all().get();
+            }
+            Properties pp = new Properties();
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pp, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                p.send(new ProducerRecord<>("kept", "before".getBytes())).get();
+            }
+            kafka.stop();
+            assertThat(kafka.isRunning()).isFalse();
+            kafka.restart();
+            assertThat(kafka.isRunning()).isTrue();
+            assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
+
+            Properties cp = new Properties();
+            cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            cp.put(ConsumerConfig.GROUP_ID_CONFIG, "after-restart");
+            cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                c.subscribe(List.of("kept"));
+                ConsumerRecords<byte[], byte[]> got = ConsumerRecords.empty();
+                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (got.isEmpty() && System.nanoTime() < until) {
+                    got = c.poll(Duration.ofMillis(500));
+                }
+                assertThat(got.count()).isEqualTo(1);
+                assertThat(new String(got.iterator().next().value())).isEqualTo("before");
+            }
+            dir = java.nio.file.Path.of(kafka.logDir());
+        }
+        assertThat(dir).doesNotExist();
     }
 }
