@@ -30,6 +30,10 @@ public final class StreamsProperties {
         // polls without making batches larger.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG),
                 String.valueOf(Math.max(settings.batchMaxSize() * 4, 32)));
+        // Kafka Streams' defaults (an idle poll of 100 ms before punctuators run, a producer lingering 100 ms) add up
+        // to 200 ms to every prediction, more than the batch delay itself: keep both below the batch delay.
+        p.put(StreamsConfig.POLL_MS_CONFIG, String.valueOf(Math.max(5, Math.min(100, settings.batchMaxDelayMs() / 4))));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         // No global stores here; enabling it only silences a deprecation warning at every start.
         p.put("processing.exception.handler.global.enabled", "true");
         for (Map.Entry<String, String> e : settings.kafkaProperties().entrySet()) {
