@@ -7,13 +7,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -53,7 +50,7 @@ final class FolderPreprocess {
             }
         }
         // PIL only on what we could preprocess: the script stops at the first file it cannot open
-        double[][] pil = pil(iterations, pilScript, decodable);
+        double[][] pil = dev.tagstream.image.PreprocessBenchmark.pil(iterations, pilScript, decodable);
         List<Row> rows = new ArrayList<>();
         int k = 0;
         for (Row r : java) {
@@ -82,37 +79,6 @@ final class FolderPreprocess {
             t[i] = (System.nanoTime() - s) / 1e6;
         }
         return Stats.percentile(t, 50);
-    }
-
-    /** Per file: PIL decode, full and draft medians (NaN when not measured). */
-    private static double[][] pil(int iterations, Path script, List<Path> files) throws IOException,
-            InterruptedException {
-        double[][] out = new double[files.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = new double[] {Double.NaN, Double.NaN, Double.NaN};
-        }
-        Path python = Path.of("/usr/bin/python3");
-        if (files.isEmpty() || !Files.isExecutable(python) || !Files.isReadable(script)) {
-            return out;
-        }
-        List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), String.valueOf(iterations)));
-        files.forEach(f -> cmd.add(f.toString()));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            return out;
-        }
-        for (String line : text.strip().split("\n")) {
-            String[] f = line.split("\t");
-            if (f.length == 4) {
-                int i = files.stream().map(Path::toString).toList().indexOf(f[0]);
-                if (i >= 0) {
-                    out[i] = Arrays.stream(f, 1, 4).mapToDouble(Double::parseDouble).toArray();
-                }
-            }
-        }
-        return out;
     }
 
     static Table table(List<Row> rows) {

@@ -134,15 +134,19 @@ public final class PreprocessBenchmark {
         }
     }
 
-    private static double[][] pil(int iterations, Path script, List<Path> files) throws IOException,
+    /**
+     * Per file: PIL decode, full and draft medians from {@code tools/pil_preprocess_timing.py} through Debian's
+     * python3, matched to the files by name; NaN where not measured (no python3, no script, or it failed).
+     */
+    public static double[][] pil(int iterations, Path script, List<Path> files) throws IOException,
             InterruptedException {
-        double[][] nan = new double[files.size()][];
-        for (int i = 0; i < nan.length; i++) {
-            nan[i] = new double[] {Double.NaN, Double.NaN, Double.NaN};
+        double[][] out = new double[files.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new double[] {Double.NaN, Double.NaN, Double.NaN};
         }
         Path python = Path.of("/usr/bin/python3");
-        if (!Files.isExecutable(python) || !Files.isReadable(script)) {
-            return nan;
+        if (files.isEmpty() || !Files.isExecutable(python) || !Files.isReadable(script)) {
+            return out;
         }
         List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), String.valueOf(iterations)));
         files.forEach(f -> cmd.add(f.toString()));
@@ -150,16 +154,20 @@ public final class PreprocessBenchmark {
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
-            return nan;
+            return out;
         }
-        String[] lines = text.strip().split("\n");
-        for (int i = 0; i < files.size() && i < lines.length; i++) {
-            String[] f = lines[i].split("\t");
+        List<String> names = files.stream().map(Path::toString).toList();
+        for (String line : text.strip().split("\n")) {
+            String[] f = line.split("\t");
             if (f.length == 4) {
-                nan[i] = new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])};
+                int i = names.indexOf(f[0]);
+                if (i >= 0) {
+                    out[i] = new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                        Double.parseDouble(f[3])};
+                }
             }
         }
-        return nan;
+        return out;
     }
 
     private static void print(List<Row> rows, String fastDecoder, int iterations, PrintStream out) {
